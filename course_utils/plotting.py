@@ -1,0 +1,104 @@
+"""Figures of the course, all in one look: digits, training curves, confusion matrix, mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+COURSE_STYLE = {
+    "figure.figsize": (7.0, 4.0),
+    "figure.dpi": 80,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.frameon": False,
+    "image.cmap": "gray_r",
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib settings (sizes, grid, a gray colour map for digits)."""
+    plt.rcParams.update(COURSE_STYLE)
+
+
+def _squeeze(image: np.ndarray) -> np.ndarray:
+    return image[..., 0] if image.ndim == 3 else image
+
+
+def show_digits(images: np.ndarray, titles: Sequence[str], columns: int = 10, title: str | None = None):
+    """Show a grid of 28x28 digits (uint8 or prepared), each with a short title; return the figure."""
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.1 * columns, 1.3 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, text in zip(axes.flat, images, titles):
+        ax.imshow(_squeeze(image), cmap="gray_r")
+        ax.set_title(text, fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history_article(history: dict):
+    """The article's figure: training loss and training accuracy per epoch, on one axis."""
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, ax = plt.subplots()
+    ax.plot(epochs, history["loss"], "o-", label="Training loss")
+    ax.plot(epochs, history["accuracy"], "s-", label="Training accuracy")
+    ax.set(xlabel="Epoch", title="Training loss and accuracy", xticks=epochs)
+    ax.legend()
+    return fig
+
+
+def plot_history(histories: dict[str, dict] | dict, metrics: Sequence[str] = ("loss", "accuracy")):
+    """One panel per metric, training (solid) and validation (dashed) curves per run.
+
+    ``histories`` is one history dict, or ``{run name: history}`` to compare runs.
+    """
+    if "loss" in histories:
+        histories = {"": histories}
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for index, (name, history) in enumerate(histories.items()):
+            color = f"C{index}"
+            epochs = np.arange(1, len(history[metric]) + 1)
+            prefix = f"{name}: " if name else ""
+            ax.plot(epochs, history[metric], "-", color=color, label=f"{prefix}training")
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], "--", color=color, label=f"{prefix}validation")
+        ax.set(xlabel="Epoch", title=metric.capitalize())
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix: np.ndarray):
+    """Draw a 10x10 confusion matrix (rows: true digit, columns: predicted) with its counts."""
+    fig, ax = plt.subplots(figsize=(6.0, 5.5))
+    # A log-like scale so the few mistakes stay visible next to the ~1,000 correct ones per digit.
+    ax.imshow(np.log1p(matrix), cmap="Blues")
+    for (row, column), count in np.ndenumerate(matrix):
+        if count:
+            ax.text(column, row, str(count), ha="center", va="center", fontsize=8,
+                    color="white" if row == column else "black")
+    ticks = np.arange(matrix.shape[0])
+    ax.set(xticks=ticks, yticks=ticks, xlabel="Predicted digit", ylabel="True digit", title="Confusion matrix")
+    ax.grid(False)
+    fig.tight_layout()
+    return fig
+
+
+def show_misclassified(images: np.ndarray, true_labels: np.ndarray, probabilities: np.ndarray, limit: int = 30):
+    """A gallery of misclassified digits titled 'predicted (confidence) / true', most confident first."""
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != true_labels)
+    wrong = wrong[np.argsort(-probabilities[wrong, predicted[wrong]], kind="stable")][:limit]
+    titles = [f"{predicted[i]} ({probabilities[i, predicted[i]]:.0%}) / {true_labels[i]}" for i in wrong]
+    return show_digits(images[wrong], titles, title="Misclassified: predicted (confidence) / true")
