@@ -56,3 +56,10 @@ def setup_course(seed: int = SEED) -> None:
     from course_utils import plotting
 
     plotting.use_course_style()
+
+
+def show_source(function) -> None:
+    """Print the source code of a course_utils function, so a notebook shows what it calls."""
+    import inspect
+
+    print(inspect.getsource(function).rstrip())

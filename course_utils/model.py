@@ -73,3 +73,12 @@ def make_classifier(
         metrics=["accuracy"],
     )
     return model
+
+
+def architecture(model: keras.Model) -> list[tuple]:
+    """The layers of a model as (type, output shape, settings) without names: compare two models with it."""
+    keys = ("filters", "kernel_size", "strides", "padding", "activation", "pool_size", "units", "rate", "use_bias")
+    return [
+        (type(layer).__name__, tuple(layer.output.shape), {k: v for k, v in layer.get_config().items() if k in keys})
+        for layer in model.layers
+    ]

@@ -43,6 +43,8 @@ class Recipe:
     dropout: float = 0.0
     label_smoothing: float = 0.0
     train_size: int | None = None  # None: all 55,000 training images left after validation
+    weight_averaging: bool = False  # evaluate with an exponential moving average of the weights
+    xla: bool = False  # compile the training step with XLA (faster on CPU, same network)
     seed: int = SEED
 
     def key(self) -> str:
@@ -63,6 +65,8 @@ class Recipe:
         if optimizer_class is None:
             raise ValueError(f"unknown optimizer {self.optimizer!r}: use 'rmsprop', 'adam' or 'sgd'")
         options = {"momentum": self.momentum} if self.optimizer == "sgd" else {}
+        if self.weight_averaging:
+            options.update(use_ema=True, ema_momentum=0.99)
         rate = self.learning_rate if self.learning_rate is not None else optimizer_class().learning_rate.numpy().item()
         if self.schedule == "warmup_cosine":
             total = self.epochs * self.steps_per_epoch()
@@ -79,8 +83,11 @@ class Recipe:
 
         keras.backend.clear_session()
         keras.utils.set_random_seed(self.seed)
-        return make_classifier(self.make_optimizer(), batch_norm=self.batch_norm, dropout=self.dropout,
-                               label_smoothing=self.label_smoothing)
+        model = make_classifier(self.make_optimizer(), batch_norm=self.batch_norm, dropout=self.dropout,
+                                label_smoothing=self.label_smoothing)
+        if self.xla:
+            model.jit_compile = True
+        return model
 
 
 #: The article's recipe: rmsprop, 10 epochs, batch size 200.
@@ -143,40 +150,38 @@ def artifact_paths(recipe: Recipe) -> tuple[Path, Path]:
     return folder / f"{recipe.key()}.keras", folder / f"{recipe.key()}.json"
 
 
-def save_artifacts(recipe: Recipe, model, history: dict) -> None:
-    """Save model and history atomically: write temporary files, then rename them into place.
+def save_artifacts(recipe: Recipe, model, history: dict, scores: dict | None = None) -> None:
+    """Save model and history (and test scores, if given) atomically.
 
-    The history is renamed last and records the recipe, so a half-finished save is never loaded.
+    Both files are written under temporary names in the cache folder, then renamed into place; the
+    history file, which records the recipe, comes last, so a half-finished save is never loaded.
     """
-    model_path, history_path = artifact_paths(recipe)
+    model_path, record_path = artifact_paths(recipe)
     model_path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"recipe": dataclasses.asdict(recipe), "history": history, "scores": scores}
     with tempfile.TemporaryDirectory(dir=model_path.parent, prefix=".partial-") as scratch:
-        scratch_model = Path(scratch) / model_path.name
+        scratch_model, scratch_record = Path(scratch) / model_path.name, Path(scratch) / record_path.name
         model.save(scratch_model)
-        scratch_history = Path(scratch) / history_path.name
-        scratch_history.write_text(json.dumps({"recipe": dataclasses.asdict(recipe), "history": history}, indent=1))
+        scratch_record.write_text(json.dumps(record, indent=1))
         os.replace(scratch_model, model_path)
-        os.replace(scratch_history, history_path)
+        os.replace(scratch_record, record_path)
+
+
+def load_record(recipe: Recipe) -> dict | None:
+    """The saved ``{"recipe", "history", "scores"}`` of ``recipe`` (no model is loaded), or None."""
+    model_path, record_path = artifact_paths(recipe)
+    if not (model_path.is_file() and record_path.is_file()):
+        return None
+    record = json.loads(record_path.read_text())
+    return record if record.get("recipe") == dataclasses.asdict(recipe) else None
 
 
 def load_artifacts(recipe: Recipe) -> tuple | None:
     """The cached ``(model, history)`` of ``recipe``, or None when it has not been trained yet."""
-    model_path, history_path = artifact_paths(recipe)
-    if not (model_path.is_file() and history_path.is_file()):
+    record = load_record(recipe)
+    if record is None:
         return None
-    saved = json.loads(history_path.read_text())
-    if saved.get("recipe") != dataclasses.asdict(recipe):
-        return None
-    return keras.models.load_model(model_path), saved["history"]
-
-
-def load_history(recipe: Recipe) -> dict | None:
-    """The cached history of ``recipe`` alone (fast: no model is loaded), or None."""
-    _, history_path = artifact_paths(recipe)
-    if not history_path.is_file():
-        return None
-    saved = json.loads(history_path.read_text())
-    return saved["history"] if saved.get("recipe") == dataclasses.asdict(recipe) else None
+    return keras.models.load_model(artifact_paths(recipe)[0]), record["history"]
 
 
 def load_or_train(recipe: Recipe = ARTICLE, data: PreparedData | None = None) -> tuple:
