@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
 #: What the article reports for its run of the recipe on the test set.
@@ -16,8 +17,13 @@ def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Class probabilities (N, 10) for prepared images (N, 28, 28, 1)."""
-    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0))
+    """Class probabilities (N, 10) for prepared images (N, 28, 28, 1).
+
+    It calls the model directly, chunk by chunk: for a few images that is far faster than
+    ``model.predict``, which sets up a whole prediction loop on every call.
+    """
+    chunks = [model(images[start:start + batch_size], training=False) for start in range(0, len(images), batch_size)]
+    return np.concatenate([keras.ops.convert_to_numpy(chunk) for chunk in chunks])
 
 
 def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, num_classes: int = 10) -> np.ndarray:

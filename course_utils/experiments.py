@@ -78,7 +78,7 @@ def run_recipe(variant: str, recipe: Recipe, data: PreparedData | None = None) -
     else:
         history, scores = record["history"], record["scores"]
     run = Run(variant, recipe, history, scores)
-    print(f"{variant:<16} seed {recipe.seed}: validation accuracy {history['val_accuracy'][-1]:.2%}, "
+    print(f"{variant:<20} seed {recipe.seed}: validation accuracy {history['val_accuracy'][-1]:.2%}, "
           f"test accuracy {scores['accuracy']:.2%}")
     return run
 
@@ -104,12 +104,12 @@ def mean_history(runs: list[Run]) -> dict[str, list[float]]:
 
 def summary_table(runs: list[Run]) -> str:
     """A text table per variant: runs, validation and test accuracy (mean ± sd), test loss, seconds."""
-    lines = [f"{'variant':<16}{'runs':>5}{'validation accuracy':>22}{'test accuracy':>18}{'test loss':>11}{'seconds':>9}"]
+    lines = [f"{'variant':<20}{'runs':>5}{'validation accuracy':>22}{'test accuracy':>18}{'test loss':>11}{'seconds':>9}"]
     for variant, group in by_variant(runs).items():
         val = np.array([run.history["val_accuracy"][-1] for run in group]) * 100
         test = np.array([run.scores["accuracy"] for run in group]) * 100
         loss = np.mean([run.scores["loss"] for run in group])
         seconds = np.mean([run.seconds for run in group])
-        lines.append(f"{variant:<16}{len(group):>5}{val.mean():>14.2f} ± {val.std(ddof=1) if len(group) > 1 else 0:.2f} %"
+        lines.append(f"{variant:<20}{len(group):>5}{val.mean():>14.2f} ± {val.std(ddof=1) if len(group) > 1 else 0:.2f} %"
                      f"{test.mean():>10.2f} ± {test.std(ddof=1) if len(group) > 1 else 0:.2f} %{loss:>11.4f}{seconds:>9.2f}")
     return "\n".join(lines)

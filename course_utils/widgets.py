@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image, ImageOps
 
+from course_utils.evaluation import predict_probabilities
 from course_utils.plotting import plot_history
 
 #: Uploads above this size are refused before decoding.
@@ -87,12 +88,6 @@ def plot_prediction(image: np.ndarray, probabilities: np.ndarray, title: str, tr
 
 # --- Predictions ---------------------------------------------------------------------------------
 
-def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Probabilities (N, 10) for prepared images (N, 28, 28, 1), calling the model directly in chunks."""
-    chunks = [model(images[start:start + batch_size], training=False) for start in range(0, len(images), batch_size)]
-    return np.concatenate([keras.ops.convert_to_numpy(chunk) for chunk in chunks])
-
-
 def predict_digit(model, image: np.ndarray) -> np.ndarray:
     """The 10 probabilities for one 28x28 image in [0, 1] (fast: no ``model.predict`` overhead)."""
     image = np.asarray(image, dtype="float32")
@@ -101,10 +96,10 @@ def predict_digit(model, image: np.ndarray) -> np.ndarray:
     return predict_probabilities(model, image[np.newaxis, :, :, np.newaxis])[0]
 
 
-def describe(probabilities: np.ndarray) -> str:
-    """'predicted 7 (99%)' for a vector of probabilities."""
+def guess(probabilities: np.ndarray) -> str:
+    """The most likely digit and its probability, e.g. '7 (99%)'."""
     predicted = int(np.argmax(probabilities))
-    return f"predicted {predicted} ({probabilities[predicted]:.0%})"
+    return f"{predicted} ({probabilities[predicted]:.0%})"
 
 
 # --- 1. Test set explorer ------------------------------------------------------------------------
@@ -138,7 +133,7 @@ def test_set_explorer(model, images: np.ndarray, labels: np.ndarray) -> Panel:
         index = int(panel.shown[slider.value])
         truth = int(labels[index])
         mark = "✔" if truth == probabilities[index].argmax() else "✘ a mistake"
-        status.value = f"Test image {index:,}: true {truth} · {describe(probabilities[index])} {mark}"
+        status.value = f"Test image {index:,}: true {truth} · predicted {guess(probabilities[index])} {mark}"
         show_figure(plot, plot_prediction(images[index], probabilities[index], f"Test image {index:,}", truth))
 
     def restrict(_=None) -> None:
@@ -158,6 +153,9 @@ def test_set_explorer(model, images: np.ndarray, labels: np.ndarray) -> Panel:
 
 # --- 2. Upload your own digit --------------------------------------------------------------------
 
+NOT_AN_IMAGE = "This file is not an image that can be read. Choose a PNG or JPEG photo of one handwritten digit."
+
+
 def _open_image(data: bytes) -> Image.Image:
     """Decode PNG or JPEG bytes into a grayscale image, refusing what is not a usable image."""
     if len(data) == 0:
@@ -166,21 +164,21 @@ def _open_image(data: bytes) -> Image.Image:
         raise DigitImageError(f"The file is {len(data) / 2**20:.1f} MB; the limit is 10 MB. "
                               "Crop the photo around the digit, or save it smaller.")
     try:
-        image = Image.open(io.BytesIO(data))
-        if image.width * image.height > MAX_PIXELS:
-            raise DigitImageError(f"The image is {image.width} x {image.height} pixels, too many to process. "
-                                  "Crop it around the digit, or save it smaller.")
+        image = Image.open(io.BytesIO(data))  # reads the header only
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise DigitImageError(NOT_AN_IMAGE) from error
+    if image.width * image.height > MAX_PIXELS:
+        raise DigitImageError(f"The image is {image.width} x {image.height} pixels, too many to process. "
+                              "Crop it around the digit, or save it smaller.")
+    try:
         image.draft("L", (1024, 1024))  # JPEG only: decode big photos at a lower resolution, faster
         image = ImageOps.exif_transpose(image)  # phone photos: turn them the way they were taken
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        if isinstance(error, DigitImageError):
-            raise
-        raise DigitImageError("This file is not an image that can be read. "
-                              "Choose a PNG or JPEG photo of one handwritten digit.") from error
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        rgba = image.convert("RGBA")  # transparent parts count as white paper
-        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-    image = image.convert("L")
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            rgba = image.convert("RGBA")  # transparent parts count as white paper
+            image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        image = image.convert("L")
+    except (OSError, SyntaxError, ValueError) as error:  # a damaged or truncated file
+        raise DigitImageError(NOT_AN_IMAGE) from error
     image.thumbnail((512, 512))
     return image
 
@@ -250,7 +248,7 @@ def digit_upload(model) -> Panel:
             return
         probabilities = predict_digit(model, image)
         second = int(np.argsort(probabilities)[-2])
-        status.value = (f"This looks like a {describe(probabilities).removeprefix('predicted ')}. "
+        status.value = (f"This looks like a {guess(probabilities)}. "
                         f"Second guess: {second} ({probabilities[second]:.0%}).")
         show_figure(plot, plot_prediction(image, probabilities, "What the model sees"))
         panel.image, panel.probabilities = image, probabilities

@@ -144,6 +144,16 @@ def test_a_tall_digit_keeps_its_aspect_ratio():
     assert len(rows) >= 19 and len(columns) <= 4
 
 
+def test_the_trained_model_reads_the_drawn_digits():
+    from course_utils.training import ARTICLE, load_artifacts
+
+    cached = load_artifacts(ARTICLE)
+    if cached is None:
+        pytest.skip("the article's model is not cached yet: load_or_train(ARTICLE) trains it")
+    expected = [1, 7, 7, 1]  # the digits drawn in DIGITS, in order
+    assert [int(predict_digit(cached[0], preprocess_digit(data)).argmax()) for data in DIGITS.values()] == expected
+
+
 def random_bytes(size: int) -> bytes:
     return np.random.default_rng(1).integers(0, 256, size, dtype=np.uint8).tobytes()
 
@@ -151,6 +161,7 @@ def random_bytes(size: int) -> bytes:
 BAD_FILES = {
     "empty": (b"", "The file is empty"),
     "not an image": (random_bytes(5000), "not an image"),
+    "truncated PNG": (drawing()[:300], "not an image"),
     "11 MB": (b"\xff" * (11 * 2**20), "the limit is 10 MB"),
     "blank white page": (drawing(strokes=()), "No ink found"),
     "blank grey JPEG": (drawing(paper=128, strokes=(), fmt="JPEG"), "No ink found"),
