@@ -34,6 +34,7 @@ def execute(source: Path, target: Path) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".partial", delete=False, encoding="utf-8") as partial:
         nbformat.write(notebook, partial)
+    os.chmod(partial.name, 0o644)
     os.replace(partial.name, target)
     return ok
 
