@@ -93,10 +93,11 @@ class Recipe:
 ARTICLE = Recipe()
 
 
-#: The fast track (notebook 09): the same network, 3 epochs of Adam with a short warm-up and cosine
-#: decay, larger batches and label smoothing. Chosen on the validation set.
-FAST_TRACK = Recipe(optimizer="adam", learning_rate=0.003, schedule="warmup_cosine", warmup_epochs=0.3,
-                    epochs=3, batch_size=256, label_smoothing=0.1, seed=1)
+#: The fast track (notebook 09): the same network, 2 epochs of Adam with a short warm-up and cosine
+#: decay to a peak of 0.01, batch size 128 and label smoothing. Its peak was chosen on the validation
+#: set (notebook 09's sweep, three seeds at the full scale).
+FAST_TRACK = Recipe(optimizer="adam", learning_rate=0.01, schedule="warmup_cosine", warmup_epochs=0.3,
+                    epochs=2, batch_size=128, label_smoothing=0.1, seed=1)
 
 
 @dataclass(frozen=True)
