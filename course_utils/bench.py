@@ -31,6 +31,7 @@ def measure(recipe_name: str) -> dict:
     import keras
 
     from course_utils import training
+    from course_utils.evaluation import evaluate
 
     recipe = {"article": training.ARTICLE, "fast_track": training.FAST_TRACK}[recipe_name]
     data = training.load_prepared()
@@ -42,8 +43,8 @@ def measure(recipe_name: str) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             nonlocal elapsed
             elapsed += logs["seconds"]
-            _, accuracy = self.model.evaluate(data.x_test, data.y_test, batch_size=1000, verbose=0)
-            curve.append({"epoch": epoch + 1, "seconds": elapsed, "test_accuracy": float(accuracy)})
+            accuracy = evaluate(self.model, data.x_test, data.y_test)["accuracy"]
+            curve.append({"epoch": epoch + 1, "seconds": elapsed, "test_accuracy": accuracy})
 
     start = time.perf_counter()
     training.train(recipe, data, verbose=0, callbacks=[TestAccuracy()])
@@ -91,9 +92,13 @@ def report(results: list[dict]) -> dict:
     for target in TARGETS:
         name = f"to_{target:.1%}"
         article_reach, fast_reach = article[f"seconds_{name}"], fast[f"seconds_{name}"]
-        ratios[name] = fast_reach / article_reach if article_reach and fast_reach else None
-        print(f"fast/article time to {target:.1%}: " + (f"{ratios[name]:.2f}" if ratios[name] is not None else
-              "n/a (" + ("the article recipe" if not article_reach else "the fast track") + f" did not reach {target:.1%})"))
+        if article_reach is None or fast_reach is None:
+            ratios[name] = None
+            missing = "the article recipe" if article_reach is None else "the fast track"
+            print(f"fast/article time to {target:.1%}: n/a ({missing} did not reach {target:.1%})")
+        else:
+            ratios[name] = fast_reach / article_reach
+            print(f"fast/article time to {target:.1%}: {ratios[name]:.2f}")
     return {"results": results, "ratios": ratios, "cpu_count": os.cpu_count()}
 
 

@@ -59,6 +59,12 @@ def feedback(notebook: str, q: str, answer, capsys) -> str:
     return capsys.readouterr().out
 
 
+def assert_not_quite(notebook: str, q: str, answer, phrase: str, capsys) -> None:
+    """check(answer) must reject the answer with feedback that contains ``phrase``."""
+    out = feedback(notebook, q, answer, capsys)
+    assert out.startswith("Not quite: ") and phrase in out, out
+
+
 def solve(notebook: str, q: str, variable: str, capsys, **names):
     """Run the code solution() prints with only ``names`` defined (what the notebook has); return ``variable``."""
     exercise(notebook, q).solution()
@@ -171,8 +177,7 @@ def test_right_numbers_are_accepted(notebook, q, answer, capsys):
 
 @pytest.mark.parametrize("notebook, q, answer, phrase", WRONG_NUMBERS)
 def test_wrong_numbers_get_specific_feedback(notebook, q, answer, phrase, capsys):
-    out = feedback(notebook, q, answer, capsys)
-    assert out.startswith("Not quite: ") and phrase in out
+    assert_not_quite(notebook, q, answer, phrase, capsys)
 
 
 @pytest.mark.parametrize("notebook, q, variable, names", [
@@ -221,8 +226,7 @@ def test_the_article_model_is_accepted(capsys):
     (lambda: "model", "should be a keras.Model"),
 ])
 def test_model_mistakes_get_specific_feedback(model, phrase, capsys):
-    out = feedback("03", "q2", model(), capsys)
-    assert out.startswith("Not quite: ") and phrase in out
+    assert_not_quite("03", "q2", model(), phrase, capsys)
 
 
 def test_valid_padding_message_compares_parameter_counts(capsys):
@@ -249,8 +253,7 @@ def test_the_sgd_solution_is_accepted(capsys):
     (lambda: 0.01, "should be a Keras optimizer"),
 ])
 def test_optimizer_mistakes_get_specific_feedback(optimizer, phrase, capsys):
-    out = feedback("08", "q1", optimizer(), capsys)
-    assert out.startswith("Not quite: ") and phrase in out
+    assert_not_quite("08", "q1", optimizer(), phrase, capsys)
 
 
 def test_the_schedule_solution_is_accepted(capsys):
@@ -272,8 +275,7 @@ def test_the_expected_schedule_matches_keras():
     (lambda: 0.003, "constant learning rate"),
 ])
 def test_schedule_mistakes_get_specific_feedback(schedule, phrase, capsys):
-    out = feedback("09", "q1", schedule(), capsys)
-    assert out.startswith("Not quite: ") and phrase in out
+    assert_not_quite("09", "q1", schedule(), phrase, capsys)
 
 
 # --- 01 and 02 · The real data ---------------------------------------------------------------------
@@ -293,8 +295,7 @@ def test_first_fives(mnist, capsys):
         (x_train[y_train == 5][1:6], "x_train[y_train == 5][:5]"),
     ]
     for wrong, phrase in mistakes:
-        out = feedback("01", "q2", wrong, capsys)
-        assert out.startswith("Not quite: ") and phrase in out, out
+        assert_not_quite("01", "q2", wrong, phrase, capsys)
 
 
 @needs_mnist
@@ -313,8 +314,7 @@ def test_prepared_test_images(mnist, capsys):
         (prepare_images(x_train[:10000]), "should be prepare_images(x_test)"),
     ]
     for wrong, phrase in mistakes:
-        out = feedback("02", "q1", wrong, capsys)
-        assert out.startswith("Not quite: ") and phrase in out, out
+        assert_not_quite("02", "q1", wrong, phrase, capsys)
 
 
 @needs_mnist
@@ -331,5 +331,4 @@ def test_encoded_test_labels(mnist, capsys):
         (encode_labels(y_test) * 2, "the rows are not one-hot"),
     ]
     for wrong, phrase in mistakes:
-        out = feedback("02", "q2", wrong, capsys)
-        assert out.startswith("Not quite: ") and phrase in out, out
+        assert_not_quite("02", "q2", wrong, phrase, capsys)
