@@ -1,12 +1,9 @@
 """pytest setup shared by the unit tests and nbval.
 
-The variables are set here, before any notebook kernel starts, because a kernel inherits them and
-TensorFlow reads them when it loads.
+The course's environment variables are set here, before any notebook kernel starts, because a
+kernel inherits them and TensorFlow reads them when it loads.
 """
 
-import os
+from course_utils import set_environment
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("PYTHONHASHSEED", "0")
-os.environ.setdefault("COURSE_SCALE", "quick")
+set_environment()

@@ -3,6 +3,16 @@
 Each notebook starts with ``setup_course()``, which quiets TensorFlow's start-up log lines, seeds
 every random generator and turns on deterministic ops, so reruns print the same thing.
 
+Where things live (one home each):
+
+- ``data``: loading MNIST (online or from ``MNIST_DATA_DIR``), preparing it, the validation split;
+- ``model``: the article's network, ``make_classifier``;
+- ``training``: recipes (``ARTICLE``, ``FAST_TRACK``) and ``train``;
+- ``cache``: the only door to ``build/cache``: ``load_or_train`` and ``load_or_score``;
+- ``budget``: how much the experiments train (``COURSE_BUDGET``: quick or full);
+- ``experiments``, ``evaluation``, ``plotting``, ``digit_image``, ``widgets``, ``exercises``,
+  ``bench`` and ``run_all`` (behind ``make bench`` and ``make run``).
+
 This package imports Keras lazily: environment variables that Keras reads at import
 (``KERAS_BACKEND``, ``KERAS_HOME``) can still be set before ``setup_course()`` runs.
 """
@@ -14,17 +24,22 @@ import os
 import sys
 from pathlib import Path
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The seed every notebook uses unless it says otherwise.
 SEED = 42
-#: Where trained models and histories are cached, keyed by their recipe.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+#: The environment every course process runs with: TensorFlow's C++ start-up lines silenced, Keras
+#: on TensorFlow, and Python's hash seed fixed for repeatable runs. ``set_environment()`` applies it
+#: (pytest's conftest, ``make run`` and ``setup_course`` call it); kernels started afterwards inherit it.
+ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow", "PYTHONHASHSEED": "0"}
 
-def cache_dir() -> Path:
-    """The artifact cache: ``$COURSE_CACHE_DIR``, else ``build/cache`` in the project."""
-    return Path(os.environ.get("COURSE_CACHE_DIR") or PROJECT_ROOT / "build" / "cache")
+
+def set_environment() -> None:
+    """Set the course's environment variables, keeping any value the user set already."""
+    for name, value in ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 
 
 @contextlib.contextmanager
@@ -43,8 +58,7 @@ def _quiet_stderr():
 
 def setup_course(seed: int = SEED) -> None:
     """Prepare a notebook or script: quiet logs, Keras on TensorFlow, seeds, deterministic ops."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    set_environment()
     if "tensorflow" not in sys.modules:
         with _quiet_stderr():
             import tensorflow  # noqa: F401

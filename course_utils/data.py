@@ -8,17 +8,27 @@ the published checksums. Nothing is written or cached while loading that way.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
 import zlib
 from pathlib import Path
 
+from dataclasses import dataclass
+
 import numpy as np
 
 DATA_DIR_VARIABLE = "MNIST_DATA_DIR"
+#: MNIST images are 28x28 pixels; the network reads them with one (grayscale) channel.
 IMAGE_SIZE = 28
+IMAGE_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
+#: Ten digits, 0-9.
 NUM_CLASSES = 10
+#: Training images held out for validation: the last 5,000 of the 60,000.
+VALIDATION_SIZE = 5000
+#: The training images left to fit on after the validation split.
+TRAIN_SIZE = 60000 - VALIDATION_SIZE
 
 #: The four idx files of the original distribution (uncompressed names; ``.gz`` is accepted too).
 MNIST_FILES = {
@@ -225,7 +235,7 @@ def encode_labels(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndar
 
 
 def split_validation(
-    x: np.ndarray, y: np.ndarray, size: int = 5000
+    x: np.ndarray, y: np.ndarray, size: int = VALIDATION_SIZE
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Hold out the last ``size`` training examples for validation: ``(x_fit, y_fit), (x_val, y_val)``.
 
@@ -234,3 +244,24 @@ def split_validation(
     if not 0 < size < len(x):
         raise ValueError(f"validation size must be between 1 and {len(x) - 1}, got {size}")
     return (x[:-size], y[:-size]), (x[-size:], y[-size:])
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """MNIST ready for the network: images (N, 28, 28, 1) in [0, 1], one-hot labels (N, 10)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    labels_test: np.ndarray  # the test digits as integers, for confusion matrices and galleries
+
+
+@functools.lru_cache(maxsize=1)
+def load_prepared() -> PreparedData:
+    """Load MNIST, prepare it (notebook 02) and hold out the last 5,000 training images for validation."""
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    (x_fit, y_fit), (x_val, y_val) = split_validation(prepare_images(x_train), encode_labels(y_train))
+    return PreparedData(x_fit, y_fit, x_val, y_val, prepare_images(x_test), encode_labels(y_test), y_test)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from course_utils.data import NUM_CLASSES
+
 #: What the article reports for its run of the recipe on the test set.
 ARTICLE_TEST_ACCURACY = 0.9927
 ARTICLE_TEST_LOSS = 0.0317
@@ -26,7 +28,7 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> 
     return np.concatenate([keras.ops.convert_to_numpy(chunk) for chunk in chunks])
 
 
-def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
+def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """Counts (num_classes, num_classes): row = true digit, column = predicted digit."""
     matrix = np.zeros((num_classes, num_classes), dtype=int)
     np.add.at(matrix, (np.asarray(true_labels), np.asarray(predicted_labels)), 1)

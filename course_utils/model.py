@@ -5,8 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
+from course_utils.data import IMAGE_SHAPE, NUM_CLASSES
 #: What ``model.summary()`` reports for the article's network.
 ARTICLE_PARAMETER_COUNT = 257_162
 #: How fast BatchNormalization's running mean and variance follow the batches. Keras' default (0.99)
@@ -56,7 +55,7 @@ def make_classifier(
 
     model = keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE),
+            keras.Input(shape=IMAGE_SHAPE),
             *conv(32),
             layers.MaxPooling2D((2, 2)),
             *regularise(),

@@ -42,14 +42,10 @@ def execute(source: Path, target: Path) -> bool:
 def final_test_accuracy() -> str:
     """The article model's test accuracy and loss, as notebook 06 reports them."""
     setup_course()
-    from course_utils.evaluation import evaluate
-    from course_utils.training import ARTICLE, load_artifacts, load_prepared
+    from course_utils.cache import load_or_score
+    from course_utils.training import ARTICLE
 
-    cached = load_artifacts(ARTICLE)
-    if cached is None:
-        return "no trained article model in build/cache (notebook 04 failed?)"
-    data = load_prepared()
-    scores = evaluate(cached[0], data.x_test, data.y_test)
+    _, scores = load_or_score(ARTICLE)
     return f"{scores['accuracy']:.2%} (loss {scores['loss']:.4f}), article recipe, as in 06_evaluating"
 
 

@@ -266,7 +266,8 @@ def training_playground(data=None) -> Panel:
     (``optimizer``, ``learning_rate``, ``epochs``, ``batch_size``, ``train_size``), ``train_button``,
     ``status``, ``plot``, and after a run ``model`` and ``history``.
     """
-    from course_utils.training import Recipe, load_prepared, train
+    from course_utils.data import load_prepared
+    from course_utils.training import Recipe, train
 
     data = data or load_prepared()
     total = len(data.x_train)

@@ -1,9 +1,8 @@
-"""course_utils: the model, recipes and their cache, experiments, evaluation, plotting, bench report."""
+"""course_utils: the model, recipes, the budget, experiments, evaluation, plotting, bench report."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 import pytest
@@ -14,7 +13,8 @@ setup_course()
 
 import keras  # noqa: E402
 
-from course_utils import bench, evaluation, experiments, plotting, training  # noqa: E402
+from course_utils import bench, budget, evaluation, experiments, plotting, training  # noqa: E402
+from course_utils.data import PreparedData  # noqa: E402
 from course_utils.model import ARTICLE_PARAMETER_COUNT, architecture, make_classifier  # noqa: E402
 
 
@@ -24,16 +24,12 @@ def cache(tmp_path, monkeypatch):
     return tmp_path
 
 
+from tests.tiny import TINY, tiny_prepared_data  # noqa: E402
+
+
 @pytest.fixture(scope="module")
-def tiny_data() -> training.PreparedData:
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 10, 96)
-    images = rng.random((96, 28, 28, 1), dtype=np.float32)
-    onehot = keras.utils.to_categorical(labels, 10)
-    return training.PreparedData(images[:64], onehot[:64], images[64:80], onehot[64:80], images[80:], onehot[80:], labels[80:])
-
-
-TINY = training.Recipe(epochs=2, batch_size=32, seed=7)
+def tiny_data() -> PreparedData:
+    return tiny_prepared_data()
 
 
 def test_default_classifier_is_the_article_network():
@@ -76,8 +72,16 @@ def test_recipe_builds_its_optimizer_and_schedule():
     assert float(schedule(warmup)) == pytest.approx(0.003)
     assert float(schedule(3 * recipe.steps_per_epoch())) == pytest.approx(0.0, abs=1e-9)
     assert isinstance(training.FAST_TRACK.make_optimizer(), keras.optimizers.Adam)
-    with pytest.raises(ValueError, match="unknown optimizer"):
-        training.Recipe(optimizer="adagrad").make_optimizer()
+    with pytest.raises(ValueError, match="unknown optimizer 'adagrad': use one of 'rmsprop', 'adam', 'sgd'"):
+        training.Recipe(optimizer="adagrad")
+    with pytest.raises(ValueError, match="unknown schedule"):
+        training.Recipe(schedule="step")
+
+
+def test_default_learning_rates_are_read_from_keras():
+    for name, optimizer_class in training.OPTIMIZERS.items():
+        assert training.default_learning_rate(name) == pytest.approx(float(optimizer_class().learning_rate))
+    assert training.ARTICLE.learning_rate_schedule() == pytest.approx(0.001)
 
 
 def test_training_is_repeatable_with_a_seed(tiny_data):
@@ -85,68 +89,47 @@ def test_training_is_repeatable_with_a_seed(tiny_data):
     _, second = training.train(TINY, tiny_data, verbose=0)
     assert first["loss"] == second["loss"] and len(first["loss"]) == 2
     assert set(first) == {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"}
+    assert len(first["seconds"]) == 2 and all(seconds > 0 for seconds in first["seconds"])
 
 
-def test_artifacts_round_trip_and_are_keyed_by_recipe(cache, tiny_data):
-    model, history = training.train(TINY, tiny_data, verbose=0)
-    training.save_artifacts(TINY, model, history, {"accuracy": 0.5, "loss": 2.0})
-    assert sorted(p.name for p in cache.iterdir()) == sorted(p.name for p in training.artifact_paths(TINY))
-    loaded, loaded_history = training.load_artifacts(TINY)
-    assert loaded_history == history
-    np.testing.assert_array_equal(loaded.predict(tiny_data.x_test, verbose=0), model.predict(tiny_data.x_test, verbose=0))
-    assert training.load_record(TINY)["scores"] == {"accuracy": 0.5, "loss": 2.0}
-    assert training.load_artifacts(dataclasses.replace(TINY, seed=8)) is None
+def test_train_is_notebook_04s_fit(tiny_data):
+    """The package's train() gives exactly the weights of notebook 04's plain Keras code."""
+    model, _ = training.train(TINY, tiny_data, verbose=0)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(TINY.seed)
+    by_hand = make_classifier("rmsprop")
+    by_hand.fit(tiny_data.x_train, tiny_data.y_train, epochs=TINY.epochs, batch_size=TINY.batch_size,
+                validation_data=(tiny_data.x_val, tiny_data.y_val), verbose=0)
+    for ours, theirs in zip(model.get_weights(), by_hand.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
 
 
-def test_a_record_for_another_recipe_is_not_loaded(cache, tiny_data):
-    model, history = training.train(TINY, tiny_data, verbose=0)
-    training.save_artifacts(TINY, model, history)
-    _, record_path = training.artifact_paths(TINY)
-    record = json.loads(record_path.read_text())
-    record["recipe"]["epochs"] = 99
-    record_path.write_text(json.dumps(record))
-    assert training.load_record(TINY) is None
-
-
-def test_failed_save_leaves_nothing_behind(cache, tiny_data, monkeypatch):
-    model, history = training.train(TINY, tiny_data, verbose=0)
-    monkeypatch.setattr(json, "dumps", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
-    with pytest.raises(OSError):
-        training.save_artifacts(TINY, model, history)
-    assert list(cache.iterdir()) == []
-
-
-def test_load_or_train_prints_the_same_line_cached_or_not(cache, tiny_data, capsys):
-    _, trained = training.load_or_train(TINY, tiny_data)
-    first = capsys.readouterr().out
-    _, loaded = training.load_or_train(TINY, tiny_data)
-    assert capsys.readouterr().out == first == f"Model ready: recipe {TINY.key()}, 2 epochs\n"
-    assert loaded == trained
-
-
-def test_scale_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("COURSE_SCALE", "full")
-    assert experiments.current_scale().train_size is None
-    monkeypatch.setenv("COURSE_SCALE", "quick")
-    assert experiments.current_scale() == experiments.SCALES["quick"]
-    assert experiments.SCALES["quick"].apply(training.ARTICLE, 3) == dataclasses.replace(
+def test_budget_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_BUDGET", "full")
+    assert budget.current_budget().train_size is None
+    monkeypatch.delenv("COURSE_BUDGET")
+    assert budget.current_budget() == budget.BUDGETS[budget.DEFAULT_BUDGET] == budget.BUDGETS["quick"]
+    assert budget.BUDGETS["quick"].apply(training.ARTICLE, 3) == dataclasses.replace(
         training.ARTICLE, seed=3, epochs=3, train_size=8000)
-    monkeypatch.setenv("COURSE_SCALE", "huge")
-    with pytest.raises(ValueError, match="COURSE_SCALE='huge' is not a scale; use one of quick, full"):
-        experiments.current_scale()
+    assert str(budget.BUDGETS["full"]) == "budget 'full': 3 seeds x each recipe's own epochs on all 55,000 training images"
+    monkeypatch.setenv("COURSE_BUDGET", "huge")
+    with pytest.raises(ValueError, match="COURSE_BUDGET='huge' is not a budget; use one of quick, full"):
+        budget.current_budget()
 
 
 def test_grid_trains_once_then_loads_and_summarises(cache, tiny_data, capsys):
-    scale = experiments.Scale("tiny", seeds=(1, 2), epochs=1, train_size=32)
+    tiny = budget.Budget("tiny", seeds=(1, 2), epochs=1, train_size=32)
     variants = {"plain": TINY, "dropout": dataclasses.replace(TINY, dropout=0.25)}
-    runs = experiments.run_grid(variants, scale, tiny_data)
+    runs = experiments.run_grid(variants, tiny, tiny_data)
     assert [(r.variant, r.recipe.seed) for r in runs] == [("plain", 1), ("plain", 2), ("dropout", 1), ("dropout", 2)]
     assert len(list(cache.glob("*.keras"))) == 4
-    again = experiments.run_grid(variants, scale, tiny_data)
+    again = experiments.run_grid(variants, tiny, tiny_data)
     assert [r.scores for r in again] == [r.scores for r in runs]
     table = experiments.summary_table(runs).splitlines()
-    assert table[0].split() == ["variant", "runs", "validation", "accuracy", "test", "accuracy", "test", "loss", "seconds"]
-    assert table[1].startswith("plain") and " 2 " in table[1] and table[1].count("±") == 2
+    assert table[0].split() == ["variant", "runs", "validation", "accuracy", "test", "accuracy", "test", "loss", "time"]
+    assert table[1].startswith("plain") and " 2 " in table[1] and table[1].count("±") == 2 and table[1].endswith(" s")
+    single = experiments.summary_table(runs[:1]).splitlines()[1]
+    assert "±" not in single  # one run has no spread to show
     assert len(experiments.mean_history(runs[:2])["loss"]) == 1
 
 

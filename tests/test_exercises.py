@@ -1,22 +1,39 @@
-"""course_utils.exercises: every checker accepts its own solution and names each common mistake.
+"""course_utils.exercises: every checker accepts a right answer and its own solution, and names each
+common mistake.
 
-No model is trained here: the answers are numbers, tiny synthetic arrays, optimizers, schedules and
-untrained models. Checks against the real MNIST arrays run only where MNIST_DATA_DIR is set.
+No model is trained here: the answers are numbers, shapes, small arrays, figures, schedules and
+untrained or hand-made models. Checks against the real MNIST arrays run only where MNIST_DATA_DIR is set.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from types import SimpleNamespace
 
 import keras
-import numpy as np
-import pytest
-from keras import layers
+import matplotlib
 
-from course_utils import exercises
-from course_utils.data import encode_labels, prepare_images
-from course_utils.model import make_classifier
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from keras import layers  # noqa: E402
+
+from course_utils.data import prepare_images  # noqa: E402
+from course_utils.exercises import (  # noqa: E402
+    building,
+    core,
+    evaluating,
+    fast_track,
+    history,
+    loading,
+    optimizers,
+    playground,
+    preparing,
+    regularising,
+    training,
+)
 
 REAL_DATA = os.environ.get("MNIST_DATA_DIR")
 needs_mnist = pytest.mark.skipif(not REAL_DATA, reason="MNIST_DATA_DIR is not set")
@@ -28,98 +45,110 @@ HISTORY = {
     "val_loss": [0.45, 0.25, 0.2, 0.22, 0.3],
     "val_accuracy": [0.85, 0.90, 0.93, 0.94, 0.95],
 }
-# 20 test digits, 4 wrong: true 3 is mistaken 3 times (as 8, 8, 5), true 7 once (as 8). So the true
-# digit most often wrong is 3, while the digit most often predicted wrongly is 8.
+# 20 test digits, 4 wrong: true 3 is mistaken 3 times (as 8, 8, 5), true 7 once (as 8).
 LABELS = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3, 3, 0, 1, 2, 4, 5, 6, 8, 9])
 PREDICTED = np.array([0, 1, 2, 8, 4, 5, 6, 8, 8, 9, 8, 5, 0, 1, 2, 4, 5, 6, 8, 9])
-PROBABILITIES = np.full((20, 10), 0.01) + 0.9 * np.eye(10)[PREDICTED]
-TEST_DATA = SimpleNamespace(labels_test=LABELS)  # notebook 06 passes data.labels_test
+CONFIDENCE = np.linspace(0.5, 0.95, 20)
+ONE_HOT = np.eye(10)[PREDICTED]
+PROBABILITIES = ONE_HOT * CONFIDENCE[:, None] + (1 - ONE_HOT) * ((1 - CONFIDENCE) / 9)[:, None]
+TEST_DATA = SimpleNamespace(labels_test=LABELS)
+
+
+class TemplateModel:
+    """A hand-made classifier for the playground checkers: the nearest of 10 fixed templates, by dot product.
+    It is sensitive to shifts and to inversion, like a real model, and needs no training."""
+
+    def __init__(self):
+        rng = np.random.default_rng(1)
+        self.templates = rng.random((10, 28 * 28)).astype("float32")
+
+    def __call__(self, images, training=False):
+        scores = np.asarray(images).reshape(len(images), -1) @ self.templates.T
+        return keras.ops.softmax(scores)
+
+    def predict(self, images, verbose=0):
+        return np.asarray(self(images))
+
+
+PLAY_IMAGES = np.random.default_rng(2).random((60, 28, 28, 1)).astype("float32") * (np.arange(28) < 14)[None, None, :, None]
+PLAY_MODEL = TemplateModel()
+PLAY_LABELS = np.asarray(PLAY_MODEL(PLAY_IMAGES)).argmax(axis=1)  # the model is right on every unmoved image
 
 FACTORIES = {
-    "01": exercises.notebook_01,
-    "02": exercises.notebook_02,
-    "03": exercises.notebook_03,
-    "04": exercises.notebook_04,
-    "05": lambda: exercises.notebook_05(HISTORY),
-    "06": lambda: exercises.notebook_06(PROBABILITIES, LABELS),
-    "07": exercises.notebook_07,
-    "08": exercises.notebook_08,
-    "09": exercises.notebook_09,
+    "loading": loading.exercises,
+    "preparing": preparing.exercises,
+    "building": building.exercises,
+    "training": training.exercises,
+    "history": lambda: history.exercises(HISTORY),
+    "evaluating": lambda: evaluating.exercises(PROBABILITIES, LABELS),
+    "regularising": regularising.exercises,
+    "optimizers": optimizers.exercises,
+    "fast_track": fast_track.exercises,
+    "playground": lambda: playground.exercises(PLAY_MODEL, PLAY_IMAGES, PLAY_LABELS),
 }
-ALL = [(notebook, q) for notebook in FACTORIES for q in ("q1", "q2")]
+NEEDS_DATA = {"loading", "preparing"}
+ALL = [pytest.param(lesson, q, marks=[needs_mnist] if lesson in NEEDS_DATA else [])
+       for lesson, factory in FACTORIES.items() for q in (["q1", "q2", "q3"] if lesson == "preparing" else ["q1", "q2"])]
 
 
-def exercise(notebook: str, q: str) -> exercises.Exercise:
-    return getattr(FACTORIES[notebook](), q)
+def exercise(lesson: str, q: str) -> core.Exercise:
+    return getattr(FACTORIES[lesson](), q)
 
 
-def feedback(notebook: str, q: str, answer, capsys) -> str:
+def feedback(lesson: str, q: str, answer, capsys) -> str:
     """What check(answer) prints; check itself must return None."""
-    assert exercise(notebook, q).check(answer) is None
+    assert exercise(lesson, q).check(answer) is None
     return capsys.readouterr().out
 
 
-def assert_not_quite(notebook: str, q: str, answer, phrase: str, capsys) -> None:
+def assert_correct(lesson: str, q: str, answer, capsys) -> None:
+    out = feedback(lesson, q, answer, capsys)
+    assert out.startswith("Correct: "), out
+
+
+def assert_not_quite(lesson: str, q: str, answer, phrase: str, capsys) -> None:
     """check(answer) must reject the answer with feedback that contains ``phrase``."""
-    out = feedback(notebook, q, answer, capsys)
+    out = feedback(lesson, q, answer, capsys)
     assert out.startswith("Not quite: ") and phrase in out, out
 
 
-def solve(notebook: str, q: str, variable: str, capsys, **names):
+def solve(lesson: str, q: str, variable: str, capsys, **names):
     """Run the code solution() prints with only ``names`` defined (what the notebook has); return ``variable``."""
-    exercise(notebook, q).solution()
+    exercise(lesson, q).solution()
     code = capsys.readouterr().out.removeprefix("Solution:\n")
-    namespace = dict(names)
+    namespace = {"np": np, "math": math, "keras": keras, "plt": plt, **names}
     exec(code, namespace)
     return namespace[variable]
 
 
-def convnet(padding: str = "same", filters: tuple = (32, 64, 64), output: str = "softmax", compile: bool = True):
-    """An untrained article-like network with one setting changed."""
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        layers.Conv2D(filters[0], (3, 3), activation="relu", padding=padding),
-        layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(filters[1], (3, 3), activation="relu", padding=padding),
-        layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(filters[2], (3, 3), activation="relu", padding=padding),
-        layers.Flatten(),
-        layers.Dense(64, activation="relu"),
-        layers.Dense(10, activation=output),
-    ])
-    if compile:
-        model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
-    return model
-
-
 @pytest.fixture(scope="module")
 def mnist():
-    return exercises._mnist()
+    return core.mnist()
 
 
 # --- Every exercise --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("notebook, q", ALL)
-def test_placeholder_is_reported_kindly(notebook, q, capsys):
-    out = feedback(notebook, q, ..., capsys)
+@pytest.mark.parametrize("lesson, q", ALL)
+def test_placeholder_is_reported_kindly(lesson, q, capsys):
+    out = feedback(lesson, q, ..., capsys)
     assert out.startswith("Not answered yet: replace ... with your answer")
     assert f"ex.{q}.hint()" in out
 
 
-@pytest.mark.parametrize("notebook, q", ALL)
-def test_hint_and_solution_print_text(notebook, q, capsys):
-    ex = exercise(notebook, q)
+@pytest.mark.parametrize("lesson, q", ALL)
+def test_hint_and_solution_print_text(lesson, q, capsys):
+    ex = exercise(lesson, q)
     assert ex.hint() is None
-    assert len(capsys.readouterr().out.strip()) > len("Hint: ")
+    assert len(capsys.readouterr().out.strip()) > len("Hint: ") + 10
     assert ex.solution() is None
-    assert len(capsys.readouterr().out.strip()) > len("Solution:")
+    assert len(capsys.readouterr().out.strip()) > len("Solution:") + 10
 
 
-@pytest.mark.parametrize("notebook, q", ALL)
+@pytest.mark.parametrize("lesson, q", ALL)
 @pytest.mark.parametrize("answer", [None, object(), "text", {"a": 1}])
-def test_a_wrong_type_is_reported_not_raised(notebook, q, answer, capsys):
-    out = feedback(notebook, q, answer, capsys)
+def test_a_wrong_type_is_reported_not_raised(lesson, q, answer, capsys):
+    out = feedback(lesson, q, answer, capsys)
     assert out.startswith("Not quite: ")
     assert "0x" not in out  # no object ids: the message is the same on every run
 
@@ -127,143 +156,199 @@ def test_a_wrong_type_is_reported_not_raised(notebook, q, answer, capsys):
 # --- Number questions ------------------------------------------------------------------------------
 
 RIGHT_NUMBERS = [
-    ("01", "q1", 6265), ("01", "q1", np.int64(6265)), ("01", "q1", 6265.0),
-    ("03", "q1", 320),
-    ("04", "q1", 275), ("04", "q2", 2750),
-    ("05", "q1", 3), ("05", "q2", 0.04 + 5e-7),
-    ("06", "q1", 4), ("06", "q2", 3),
-    ("07", "q1", 257_162), ("07", "q2", 128),
-    ("08", "q2", 0.001), ("08", "q2", keras.optimizers.Adam().get_config()["learning_rate"]),
-    ("09", "q2", 108),
+    ("building", "q1", 416), ("building", "q1", np.int64(416)), ("building", "q1", 416.0),
+    ("training", "q1", 430), ("training", "q2", 2.302585), ("training", "q2", np.log(10)),
+    ("history", "q2", 3),
+    ("regularising", "q1", 128), ("regularising", "q2", 48), ("regularising", "q2", 48.0),
+    ("optimizers", "q1", 0.0031623), ("optimizers", "q2", 10), ("optimizers", "q2", 10.000000001),
+    ("fast_track", "q2", 0.91),
+    ("preparing", "q2", 188_160_000),
 ]
 
 WRONG_NUMBERS = [
-    ("01", "q1", 1028, "sevens in the test set"),
-    ("01", "q1", 6742, "the digit 1"),
-    ("01", "q1", 0.1044, "fraction"),
-    ("01", "q1", "6265", "without quotes"),
-    ("01", "q1", 7000, "count the training labels equal to 7"),
-    ("03", "q1", 288, "also has a bias"),
-    ("03", "q1", 896, "3 colour channels"),
-    ("04", "q1", 300, "hold 5,000 out for validation"),
-    ("04", "q1", 274, "off by one"),
-    ("04", "q1", 276, "off by one"),
-    ("04", "q2", 275, "that is one epoch"),
-    ("04", "q2", 3000, "uses 60,000 images"),
-    ("05", "q1", 2, "epochs count from 1"),
-    ("05", "q1", 5, "training loss is lowest"),
-    ("05", "q1", 1, "validation loss is highest"),
-    ("05", "q2", -0.04, "sign is reversed"),
-    ("05", "q2", -0.05, "first epoch"),
-    ("05", "q2", 4.0, "percent"),
-    ("06", "q1", 0.2, "fraction (the error rate)"),
-    ("06", "q1", 16, "correctly classified"),
-    ("06", "q2", 8, "PREDICTED wrongly"),
-    ("07", "q1", 300_000, "Dropout layers have no weights"),
-    ("07", "q2", 64, "moving mean and variance"),
-    ("07", "q2", 32, "4 numbers per channel"),
-    ("08", "q2", 0.01, "SGD's default"),
-    ("08", "q2", 0.1, "hundred times smaller"),
-    ("09", "q2", 107, "rounds down"),
-    ("09", "q2", 117, "60,000 images"),
-    ("09", "q2", 118, "60,000 images"),
+    ("building", "q1", 400, "also has a bias"),
+    ("building", "q1", 1216, "3 colour channels"),
+    ("building", "q1", 16 * 25 * 28 * 28 + 16, "weights are shared"),
+    ("building", "q1", "416", "without quotes"),
+    ("training", "q1", 429, "rounds down"),
+    ("training", "q1", 469, "60,000 images"),
+    ("training", "q1", 429.6875, "whole number"),
+    ("training", "q2", 1.0, "log10"),
+    ("training", "q2", -2.302585, "sign is reversed"),
+    ("training", "q2", 0.9, "not 1 - p"),
+    ("history", "q2", 2, "epochs count from 1"),
+    ("history", "q2", 5, "training loss is lowest"),
+    ("history", "q2", 1, "validation loss is highest"),
+    ("regularising", "q1", 64, "moving mean and variance"),
+    ("regularising", "q1", 32, "4 numbers per channel"),
+    ("regularising", "q2", 16, "DROPPED"),
+    ("regularising", "q2", 0.75, "fraction kept"),
+    ("regularising", "q2", 64, "prediction time"),
+    ("optimizers", "q1", 0.0005, "plain SGD"),
+    ("optimizers", "q1", 0.001 * 0.5 / math.sqrt(0.9 * 0.25), "not rho"),
+    ("optimizers", "q1", 0.001 * 0.5 / 0.025, "square root"),
+    ("optimizers", "q2", 0.9, "add up all the kept shares"),
+    ("optimizers", "q2", 1.9, "after two steps"),
+    ("optimizers", "q2", 9, "includes the first 1"),
+    ("fast_track", "q2", 0.9, "ALL 10 classes"),
+    ("fast_track", "q2", 0.01, "WRONG digit"),
+    ("fast_track", "q2", 1, "plain one-hot"),
+    ("preparing", "q2", 376_320_000, "float64"),
+    ("preparing", "q2", 47_040_000, "one byte per value"),
+    ("preparing", "q2", 179.4, "megabytes"),
 ]
 
 
-@pytest.mark.parametrize("notebook, q, answer", RIGHT_NUMBERS)
-def test_right_numbers_are_accepted(notebook, q, answer, capsys):
-    assert feedback(notebook, q, answer, capsys).startswith("Correct: ")
+@pytest.mark.parametrize("lesson, q, answer", RIGHT_NUMBERS)
+def test_right_numbers_are_accepted(lesson, q, answer, capsys):
+    assert_correct(lesson, q, answer, capsys)
 
 
-@pytest.mark.parametrize("notebook, q, answer, phrase", WRONG_NUMBERS)
-def test_wrong_numbers_get_specific_feedback(notebook, q, answer, phrase, capsys):
-    assert_not_quite(notebook, q, answer, phrase, capsys)
+@pytest.mark.parametrize("lesson, q, answer, phrase", WRONG_NUMBERS)
+def test_wrong_numbers_get_specific_feedback(lesson, q, answer, phrase, capsys):
+    assert_not_quite(lesson, q, answer, phrase, capsys)
 
 
-@pytest.mark.parametrize("notebook, q, variable, names", [
-    ("03", "q1", "first_conv_parameters", {}),
-    ("04", "q1", "steps_per_epoch", {}),
-    ("04", "q2", "total_steps", {}),
-    ("05", "q1", "best_epoch", {"history": HISTORY}),
-    ("05", "q2", "accuracy_gap", {"history": HISTORY}),
-    ("06", "q1", "misclassified_count", {"probabilities": PROBABILITIES, "data": TEST_DATA}),
-    ("06", "q2", "hardest_digit", {"probabilities": PROBABILITIES, "data": TEST_DATA}),
-    ("07", "q1", "dropout_parameters", {}),
-    ("07", "q2", "batch_norm_parameters", {}),
-    ("08", "q2", "adam_default_learning_rate", {}),
-    ("09", "q2", "steps", {}),
+@pytest.mark.parametrize("lesson, q, variable, names", [
+    ("building", "q1", "conv_parameters", {}),
+    ("training", "q1", "steps_per_epoch", {}),
+    ("training", "q2", "guess_loss", {}),
+    ("history", "q2", "best_epoch", {"history": HISTORY}),
+    ("evaluating", "q2", "wrong_confidence", {"probabilities": PROBABILITIES, "data": TEST_DATA}),
+    ("regularising", "q1", "batch_norm_parameters", {}),
+    ("regularising", "q2", "kept_units", {}),
+    ("optimizers", "q1", "rmsprop_step", {}),
+    ("optimizers", "q2", "momentum_factor", {}),
+    ("fast_track", "q2", "right_digit_target", {}),
+    ("preparing", "q2", "prepared_bytes", {}),
 ])
-def test_solutions_are_accepted(notebook, q, variable, names, capsys):
-    answer = solve(notebook, q, variable, capsys, **names)
-    assert feedback(notebook, q, answer, capsys).startswith("Correct: ")
+def test_solutions_are_accepted(lesson, q, variable, names, capsys):
+    assert_correct(lesson, q, solve(lesson, q, variable, capsys, **names), capsys)
 
 
 def test_batch_norm_count_matches_keras():
-    layer_model = keras.Sequential([keras.Input((4, 4, 32)), layers.BatchNormalization()])
+    layer_model = keras.Sequential([keras.Input((14, 14, 32)), layers.BatchNormalization()])
     assert layer_model.count_params() == 128
 
 
-def test_synthetic_data_is_what_the_tests_assume():
-    errors = PREDICTED != LABELS
-    assert errors.sum() == 4
-    assert np.bincount(LABELS[errors]).argmax() == 3 and np.bincount(PREDICTED[errors]).argmax() == 8
+def test_first_rmsprop_step_matches_keras():
+    weight = keras.Variable(np.array([1.0], dtype="float32"))
+    keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9).apply([keras.ops.convert_to_tensor([0.5])], [weight])
+    assert 1.0 - float(weight.numpy()[0]) == pytest.approx(0.0031623, rel=1e-3)
 
 
-# --- 03 · The model --------------------------------------------------------------------------------
+def test_label_smoothing_target_matches_keras():
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+    onehot = np.eye(10, dtype="float32")[[3]]
+    smoothed = onehot * 0.9 + 0.01
+    prediction = np.full((1, 10), 0.05, dtype="float32")
+    prediction[0, 3] = 0.55
+    assert float(loss(onehot, prediction)) == pytest.approx(float(-np.sum(smoothed * np.log(prediction))), rel=1e-5)
 
 
-def test_the_article_model_is_accepted(capsys):
-    assert feedback("03", "q2", make_classifier(), capsys).startswith("Correct: ")
-    assert feedback("03", "q2", solve("03", "q2", "my_model", capsys, keras=keras), capsys).startswith("Correct: ")
+# --- 03 · Shapes ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model, phrase", [
-    (lambda: convnet(padding="valid"), "padding='valid', which trims 2 pixels"),
-    (lambda: convnet(output="linear"), "softmax is missing"),
-    (lambda: convnet(filters=(16, 32, 32)), "the article uses [32, 64, 64]"),
-    (lambda: convnet(compile=False), "not compiled"),
-    (lambda: keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10)]), "the layers are"),
-    (lambda: "model", "should be a keras.Model"),
+def test_the_valid_shape_is_what_keras_computes(capsys):
+    shape = solve("building", "q2", "valid_shape", capsys)
+    assert shape == building.VALID_SHAPE
+    assert_correct("building", "q2", shape, capsys)
+    assert_correct("building", "q2", (None, 3, 3, 64), capsys)
+    assert_correct("building", "q2", [3, 3, 64], capsys)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    ((7, 7, 64), "padding='same'"),
+    ((4, 4, 64), "rounds down"),
+    ((5, 5, 64), "after the second pooling"),
+    ((3, 3, 32), "64 channels"),
+    ((3, 3), "64 channels"),
+    ("3x3x64", "a tuple of whole numbers"),
 ])
-def test_model_mistakes_get_specific_feedback(model, phrase, capsys):
-    assert_not_quite("03", "q2", model(), phrase, capsys)
+def test_shape_mistakes_get_specific_feedback(answer, phrase, capsys):
+    assert_not_quite("building", "q2", answer, phrase, capsys)
 
 
-def test_valid_padding_message_compares_parameter_counts(capsys):
-    out = feedback("03", "q2", convnet(padding="valid"), capsys)
-    assert "93,322 parameters instead of 257,162" in out
+# --- 05 · A figure -------------------------------------------------------------------------------
 
 
-# --- 08 · The optimizer, 09 · the schedule ---------------------------------------------------------
+def figure_of(x, y, xlabel="Epoch", ylabel="Validation accuracy"):
+    figure, ax = plt.subplots()
+    ax.plot(x, y)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return figure
 
-SGD = keras.optimizers.SGD
+
+def test_the_figure_solution_is_accepted(capsys):
+    figure = solve("history", "q1", "figure", capsys, history=HISTORY)
+    assert_correct("history", "q1", figure, capsys)
+    assert_correct("history", "q1", figure.axes[0], capsys)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("make, phrase", [
+    (lambda: figure_of(range(5), HISTORY["val_accuracy"]), "epochs start at 0"),
+    (lambda: figure_of(range(1, 6), HISTORY["accuracy"]), "training accuracy"),
+    (lambda: figure_of(range(1, 6), HISTORY["val_accuracy"], xlabel=""), "label both axes"),
+    (lambda: figure_of(range(1, 6), HISTORY["val_loss"]), "no line shows"),
+    (lambda: plt.subplots()[0], "no line yet"),
+    (lambda: HISTORY["val_accuracy"], "matplotlib Figure"),
+])
+def test_figure_mistakes_get_specific_feedback(make, phrase, capsys):
+    assert_not_quite("history", "q1", make(), phrase, capsys)
+    plt.close("all")
+
+
+# --- 06 · Per-digit accuracy, confidence -----------------------------------------------------------
+
+
+def confusion():
+    matrix = np.zeros((10, 10), dtype=int)
+    np.add.at(matrix, (LABELS, PREDICTED), 1)
+    return matrix
+
+
+def test_per_digit_solution_and_confidence(capsys):
+    answer = solve("evaluating", "q1", "per_digit_accuracy", capsys, matrix=confusion())
+    assert answer[3] == answer[7] == 0 and answer[0] == 1
+    assert_correct("evaluating", "q1", answer, capsys)
+    wrong = PREDICTED != LABELS
+    assert_correct("evaluating", "q2", PROBABILITIES.max(axis=1)[wrong].mean(), capsys)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (lambda m: 100 * m.diagonal() / m.sum(axis=1), "percentages"),
+    (lambda m: m.diagonal() / np.maximum(m.sum(axis=0), 1), "divided by the columns"),
+    (lambda m: m.diagonal(), "counts of correct answers"),
+    (lambda m: m.diagonal()[:9] / m.sum(axis=1)[:9], "shape (10,)"),
+])
+def test_per_digit_mistakes_get_specific_feedback(answer, phrase, capsys):
+    assert_not_quite("evaluating", "q1", answer(confusion()), phrase, capsys)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (PROBABILITIES.max(axis=1).mean(), "mean over all test digits"),
+    (PROBABILITIES[PREDICTED != LABELS, LABELS[PREDICTED != LABELS]].mean(), "TRUE digit"),
+    (PROBABILITIES.max(axis=1)[PREDICTED == LABELS].mean(), "gets right"),
+])
+def test_confidence_mistakes_get_specific_feedback(answer, phrase, capsys):
+    assert_not_quite("evaluating", "q2", answer, phrase, capsys)
+
+
+# --- 10 · The schedule -----------------------------------------------------------------------------
+
 CosineDecay = keras.optimizers.schedules.CosineDecay
 
 
-def test_the_sgd_solution_is_accepted(capsys):
-    assert feedback("08", "q1", solve("08", "q1", "my_optimizer", capsys, keras=keras), capsys).startswith("Correct: ")
-
-
-@pytest.mark.parametrize("optimizer, phrase", [
-    (lambda: SGD(learning_rate=0.01), "momentum is missing"),
-    (lambda: SGD(learning_rate=0.1, momentum=0.9), "learning rate should be the constant 0.01"),
-    (lambda: keras.optimizers.Adam(learning_rate=0.01), "this is Adam, not SGD"),
-    (lambda: keras.optimizers.RMSprop(), "this is RMSprop, not SGD"),
-    (lambda: "sgd", "a string like 'sgd'"),
-    (lambda: 0.01, "should be a Keras optimizer"),
-])
-def test_optimizer_mistakes_get_specific_feedback(optimizer, phrase, capsys):
-    assert_not_quite("08", "q1", optimizer(), phrase, capsys)
-
-
 def test_the_schedule_solution_is_accepted(capsys):
-    assert feedback("09", "q1", solve("09", "q1", "schedule", capsys, keras=keras), capsys).startswith("Correct: ")
+    assert_correct("fast_track", "q1", solve("fast_track", "q1", "schedule", capsys), capsys)
 
 
 def test_the_expected_schedule_matches_keras():
     schedule = CosineDecay(0.0003, decay_steps=900, warmup_target=0.003, warmup_steps=100)
-    for step in exercises.SCHEDULE_STEPS:
-        expected = exercises.warmup_cosine(step, 0.0003, 0.003, 100, 900)
+    for step in fast_track.SCHEDULE_STEPS:
+        expected = fast_track.warmup_cosine(step, 0.0003, 0.003, 100, 900)
         assert float(schedule(step)) == pytest.approx(expected, abs=1e-8)
 
 
@@ -275,18 +360,49 @@ def test_the_expected_schedule_matches_keras():
     (lambda: 0.003, "constant learning rate"),
 ])
 def test_schedule_mistakes_get_specific_feedback(schedule, phrase, capsys):
-    assert_not_quite("09", "q1", schedule(), phrase, capsys)
+    assert_not_quite("fast_track", "q1", schedule(), phrase, capsys)
+
+
+# --- 13 · The playground -------------------------------------------------------------------------
+
+
+def test_playground_solutions_are_accepted(capsys):
+    names = {"model": PLAY_MODEL, "images": PLAY_IMAGES, "labels": PLAY_LABELS}
+    assert_correct("playground", "q1", solve("playground", "q1", "shifted_accuracy", capsys, **names), capsys)
+    assert_correct("playground", "q2", solve("playground", "q2", "inverted_accuracy", capsys, **names), capsys)
+
+
+def test_playground_mistakes_get_specific_feedback(capsys):
+    def accuracy(images):
+        return float((PLAY_MODEL.predict(images).argmax(axis=1) == PLAY_LABELS).mean())
+    shifted = accuracy(np.roll(PLAY_IMAGES, 3, axis=2))
+    assert len({1.0, shifted, accuracy(np.roll(PLAY_IMAGES, 3, axis=1))}) == 3  # the data tells the mistakes apart
+    assert_not_quite("playground", "q1", 1.0, "unmoved digits", capsys)
+    assert_not_quite("playground", "q1", accuracy(np.roll(PLAY_IMAGES, 3, axis=1)), "moved the digits DOWN", capsys)
+    assert_not_quite("playground", "q1", 100 * shifted, "percentage", capsys)
+    assert_not_quite("playground", "q2", 1.0, "unchanged digits", capsys)
 
 
 # --- 01 and 02 · The real data ---------------------------------------------------------------------
 
 
 @needs_mnist
+def test_blank_fraction(mnist, capsys):
+    (x_train, y_train), (x_test, _) = mnist
+    answer = solve("loading", "q1", "blank_fraction", capsys, x_train=x_train)
+    assert 0.75 < answer < 0.85
+    assert_correct("loading", "q1", answer, capsys)
+    assert_not_quite("loading", "q1", 1 - answer, "fraction of pixels with ink", capsys)
+    assert_not_quite("loading", "q1", 100 * answer, "percentage", capsys)
+    assert_not_quite("loading", "q1", (x_test == 0).mean(), "test set", capsys)
+    assert_not_quite("loading", "q1", (x_train == 255).mean(), "pixels at 255", capsys)
+
+
+@needs_mnist
 def test_first_fives(mnist, capsys):
     (x_train, y_train), (x_test, y_test) = mnist
-    answer = solve("01", "q2", "first_fives", capsys, np=np, x_train=x_train, y_train=y_train)
-    assert feedback("01", "q2", answer, capsys).startswith("Correct: ")
-    assert feedback("01", "q1", solve("01", "q1", "sevens_in_training", capsys, np=np, y_train=y_train), capsys).startswith("Correct: ")
+    answer = solve("loading", "q2", "first_fives", capsys, x_train=x_train, y_train=y_train)
+    assert_correct("loading", "q2", answer, capsys)
     mistakes = [
         (x_train[:5], "not the first five fives; select with y_train == 5"),
         (prepare_images(answer), "prepared images"),
@@ -295,15 +411,15 @@ def test_first_fives(mnist, capsys):
         (x_train[y_train == 5][1:6], "x_train[y_train == 5][:5]"),
     ]
     for wrong, phrase in mistakes:
-        assert_not_quite("01", "q2", wrong, phrase, capsys)
+        assert_not_quite("loading", "q2", wrong, phrase, capsys)
 
 
 @needs_mnist
 def test_prepared_test_images(mnist, capsys):
     (x_train, _), (x_test, y_test) = mnist
-    answer = solve("02", "q1", "x_test_prepared", capsys, np=np, x_test=x_test)
+    answer = solve("preparing", "q1", "x_test_prepared", capsys, x_test=x_test)
     for right in (answer, prepare_images(x_test), x_test[..., None].astype("float32") * (1 / 255)):
-        assert feedback("02", "q1", right, capsys).startswith("Correct: ")
+        assert_correct("preparing", "q1", right, capsys)
     mistakes = [
         (answer[..., 0], "the channel axis is missing"),
         (x_test[..., None] / np.float32(256), "divided by 256"),
@@ -311,24 +427,24 @@ def test_prepared_test_images(mnist, capsys):
         (x_test[..., None] / 255, "not float32"),
         (answer[::-1], "in another order"),
         (x_train[..., None], "these are the training images"),
-        (prepare_images(x_train[:10000]), "should be prepare_images(x_test)"),
+        (prepare_images(x_train[:10000]), "reshaped to (10000, 28, 28, 1)"),
     ]
     for wrong, phrase in mistakes:
-        assert_not_quite("02", "q1", wrong, phrase, capsys)
+        assert_not_quite("preparing", "q1", wrong, phrase, capsys)
 
 
 @needs_mnist
 def test_encoded_test_labels(mnist, capsys):
     (_, y_train), (_, y_test) = mnist
-    answer = solve("02", "q2", "y_test_encoded", capsys, y_test=y_test)
+    answer = solve("preparing", "q3", "y_test_encoded", capsys, y_test=y_test)
     for right in (answer, keras.utils.to_categorical(y_test, 10)):
-        assert feedback("02", "q2", right, capsys).startswith("Correct: ")
+        assert_correct("preparing", "q3", right, capsys)
     mistakes = [
         (y_test, "not one-hot"),
         (keras.utils.to_categorical(y_test, 11), "11 columns"),
-        (encode_labels(np.roll(y_test, 1)), "do not match y_test"),
-        (encode_labels(y_train), "these are the training labels"),
-        (encode_labels(y_test) * 2, "the rows are not one-hot"),
+        (keras.utils.to_categorical(np.roll(y_test, 1), 10), "do not match y_test"),
+        (keras.utils.to_categorical(y_train, 10), "these are the training labels"),
+        (keras.utils.to_categorical(y_test, 10) * 2, "the rows are not one-hot"),
     ]
     for wrong, phrase in mistakes:
-        assert_not_quite("02", "q2", wrong, phrase, capsys)
+        assert_not_quite("preparing", "q3", wrong, phrase, capsys)

@@ -1,0 +1,192 @@
+"""The cache of trained models: the only code that reads or writes ``build/cache`` (or ``$COURSE_CACHE_DIR``).
+
+A recipe's entry is two files named by ``Recipe.key()``: ``<key>.keras`` (the model, Keras' own
+format) and ``<key>.json`` (the recipe, the training history and, once measured, the test scores).
+
+- ``load_or_train(recipe)`` returns ``(model, history)``: from the cache, else trained and stored.
+- ``load_or_score(recipe)`` returns ``(history, scores)`` for the experiments: it loads no model when
+  the scores are stored, and trains only when the entry is missing.
+- ``store(recipe, model, history)`` keeps a model trained elsewhere (notebook 04 trains the article's
+  recipe in plain Keras and stores it here, so later notebooks need not train it again).
+
+A damaged entry (a truncated or foreign ``.keras``, a broken ``.json``, a record of another recipe,
+half an entry) is never fatal: one line names the file and what is wrong, the files are moved to
+``damaged/`` in the cache folder, and the recipe is trained again. Every write goes to a temporary
+file first and is renamed into place, so an interrupted save never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from course_utils import PROJECT_ROOT
+from course_utils.data import PreparedData, load_prepared
+from course_utils.training import Recipe, train
+
+CACHE_VARIABLE = "COURSE_CACHE_DIR"
+
+
+class CacheError(RuntimeError):
+    """The cache folder cannot be used. The message names the folder and says what to do."""
+
+
+def cache_dir() -> Path:
+    """The cache folder: ``$COURSE_CACHE_DIR``, else ``build/cache`` in the project."""
+    return Path(os.environ.get(CACHE_VARIABLE) or PROJECT_ROOT / "build" / "cache")
+
+
+def entry_paths(recipe: Recipe) -> tuple[Path, Path]:
+    """Where the model (``.keras``) and the record (``.json``) of ``recipe`` are kept."""
+    folder = cache_dir()
+    return folder / f"{recipe.key()}.keras", folder / f"{recipe.key()}.json"
+
+
+def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
+    """The trained ``(model, history)`` of ``recipe``: from the cache, else trained quietly and stored.
+
+    It prints the same line either way, so a notebook's output does not depend on the cache.
+    """
+    record = _read_record(recipe)
+    model = _read_model(recipe) if record else None
+    if model is None:
+        _check_writable()
+        model, history = train(recipe, data, verbose=0)
+        store(recipe, model, history)
+    else:
+        history = record["history"]
+    print(f"Model ready: recipe {recipe.key()}, {len(history['loss'])} epochs")
+    return model, history
+
+
+def load_or_score(recipe: Recipe, data: PreparedData | None = None) -> tuple[dict, dict]:
+    """``(history, scores)`` of ``recipe``, scores being its test ``{"loss", "accuracy"}``.
+
+    From the record when it holds scores; a stored model without scores is evaluated (not trained
+    again); a missing or damaged entry is trained and stored with its scores.
+    """
+    from course_utils.evaluation import evaluate
+
+    record = _read_record(recipe)
+    if record and record.get("scores"):
+        return record["history"], record["scores"]
+    model = _read_model(recipe) if record else None
+    data = data or load_prepared()
+    if model is None:
+        _check_writable()
+        model, history = train(recipe, data, verbose=0)
+        scores = evaluate(model, data.x_test, data.y_test)
+        store(recipe, model, history, scores)
+    else:
+        history, scores = record["history"], evaluate(model, data.x_test, data.y_test)
+        _write_record(recipe, history, scores)
+    return history, scores
+
+
+def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> None:
+    """Keep ``model`` and its ``history`` (and test ``scores``) as the cache entry of ``recipe``.
+
+    The model is written under a temporary name in the cache folder, then renamed into place; the
+    record, which names the recipe, comes last, so a half-finished save is never loaded.
+    """
+    model_path, _ = entry_paths(recipe)
+    folder = _check_writable()
+    try:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
+            scratch_model = Path(scratch) / model_path.name
+            model.save(scratch_model)
+            os.replace(scratch_model, model_path)
+    except OSError as error:
+        raise _unwritable(folder, error) from error
+    _write_record(recipe, history, scores)
+
+
+def _write_record(recipe: Recipe, history: dict, scores: dict | None) -> None:
+    _, record_path = entry_paths(recipe)
+    record = {"recipe": dataclasses.asdict(recipe), "history": history, "scores": scores}
+    partial = None
+    try:
+        with tempfile.NamedTemporaryFile("w", dir=record_path.parent, prefix=".partial-", suffix=".json",
+                                         delete=False, encoding="utf-8") as partial:
+            json.dump(record, partial, indent=1)
+        os.replace(partial.name, record_path)
+    except OSError as error:
+        if partial is not None:
+            Path(partial.name).unlink(missing_ok=True)
+        raise _unwritable(record_path.parent, error) from error
+
+
+def _check_writable() -> Path:
+    """The cache folder, created if needed; a clear ``CacheError`` when it cannot be written."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise _unwritable(folder, error) from error
+    return folder
+
+
+def _unwritable(folder: Path, error: OSError) -> CacheError:
+    return CacheError(
+        f"The model cache folder {folder} cannot be written ({error.strerror or error}). "
+        f"Set {CACHE_VARIABLE} to a folder you can write to, e.g. export {CACHE_VARIABLE}=$HOME/mnist-course-cache"
+    )
+
+
+def _read_record(recipe: Recipe) -> dict | None:
+    """The record of ``recipe``, or None when there is none; a damaged entry is reported and set aside."""
+    model_path, record_path = entry_paths(recipe)
+    if not model_path.exists() and not record_path.exists():
+        return None
+    if not record_path.exists():
+        return _set_aside(recipe, model_path, f"its record {record_path.name} is missing")
+    if not model_path.exists():
+        return _set_aside(recipe, record_path, f"its model {model_path.name} is missing")
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return _set_aside(recipe, record_path, f"not a readable JSON record: {error}")
+    if not isinstance(record, dict) or not isinstance(record.get("history"), dict) or "loss" not in record["history"]:
+        return _set_aside(recipe, record_path, "the record has no training history")
+    if record.get("recipe") != dataclasses.asdict(recipe):
+        return _set_aside(recipe, record_path, f"the record is of another recipe than {recipe.key()}")
+    return record
+
+
+def _read_model(recipe: Recipe):
+    """The stored model of ``recipe``, or None (a damaged model file is reported and set aside)."""
+    import keras
+
+    model_path, _ = entry_paths(recipe)
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            broken = archive.testzip()
+        if broken:
+            raise zipfile.BadZipFile(f"member {broken} fails its checksum")
+        return keras.models.load_model(model_path)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError) as error:
+        reason = "not a complete .keras archive" if isinstance(error, (zipfile.BadZipFile, EOFError)) else "Keras cannot load it"
+        return _set_aside(recipe, model_path, f"{reason}: {error}")
+
+
+def _set_aside(recipe: Recipe, damaged: Path, reason: str) -> None:
+    """Report a damaged entry in one line and move its files to ``damaged/``; return None."""
+    aside = damaged.parent / "damaged"
+    moved = []
+    for path in entry_paths(recipe):
+        if path.exists():
+            try:
+                aside.mkdir(exist_ok=True)
+                os.replace(path, aside / path.name)
+                moved.append(path.name)
+            except OSError:
+                pass  # a read-only cache: training again still works, storing will say what to do
+    where = f"moved to {aside}" if moved else "left in place (the folder is read-only)"
+    print(f"Cache: {damaged} is damaged ({reason}); {where}; training {recipe.key()} again.")
+    return None

@@ -1,0 +1,65 @@
+"""Exercises of 03 · Building the convnet: counting a layer's parameters, predicting a shape."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from course_utils.exercises.core import Exercise, bind, number_exercise
+
+#: The shape after the third Conv2D when every convolution uses padding="valid":
+#: 28 -> 26 (conv) -> 13 (pool) -> 11 (conv) -> 5 (pool, rounding down) -> 3 (conv).
+VALID_SHAPE = (3, 3, 64)
+
+
+def _as_shape(answer: Any) -> tuple | None:
+    if not isinstance(answer, (tuple, list)) or not all(isinstance(d, int) or d is None for d in answer):
+        return None
+    shape = tuple(answer)
+    return shape[1:] if shape and shape[0] is None else shape  # Keras writes the batch axis as None
+
+
+def _diagnose_valid_shape(answer: Any) -> str | None:
+    shape = _as_shape(answer)
+    if shape is None:
+        return "the answer should be a shape, a tuple of whole numbers like (7, 7, 64)."
+    if shape == VALID_SHAPE:
+        return None
+    if shape == (7, 7, 64):
+        return "that is the shape with padding='same'; with 'valid' every 3x3 convolution trims 1 pixel on each side."
+    if shape == (4, 4, 64):
+        return "MaxPooling2D rounds down: 11 pixels give 5 pooled pixels (the odd one out is dropped), not 6."
+    if shape == (5, 5, 64):
+        return "that is the size after the second pooling; the third Conv2D trims one more pixel on each side."
+    if len(shape) != 3 or shape[2] != 64:
+        return "the third Conv2D has 64 filters, so the shape ends with 64 channels: (height, width, 64)."
+    return ""
+
+
+def exercises() -> SimpleNamespace:
+    return bind(
+        number_exercise(
+            "q1", "Predict: how many parameters does Conv2D(16, (5, 5)) have when it reads the 28x28x1 images?", 416,
+            correct="16 filters of 5x5x1 weights make 400, plus one bias per filter: 416. The image size does not matter.",
+            hint="each filter has one 5x5 weight grid per input channel (1 here), plus one bias.",
+            solution="conv_parameters = 16 * (5 * 5 * 1) + 16  # check: layers.Conv2D(16, (5, 5)) in a model, count_params()",
+            mistakes=[
+                (400, "that counts the weights only; each filter also has a bias."),
+                (1216, "that is for 3 colour channels (RGB); MNIST images have 1 channel."),
+                (lambda v: v > 10_000, "a convolution's weights are shared across the image: the 28x28 size does not enter the count."),
+            ],
+        ),
+        Exercise(
+            "q2", "Predict: the output shape of the third Conv2D if every Conv2D used padding='valid'",
+            _diagnose_valid_shape,
+            correct="28 -> 26 (conv) -> 13 (pool) -> 11 (conv) -> 5 (pool) -> 3 (conv): (3, 3, 64).",
+            expected="follow the size through the layers: a valid 3x3 convolution takes 2 pixels off, a 2x2 pool halves and rounds down.",
+            hint_text="'valid' means no padding: a 3x3 kernel fits 26 times across 28 pixels. Pooling halves, rounding down.",
+            solution_code=("from keras import layers\n\n"
+                           "probe = keras.Sequential([keras.Input(shape=(28, 28, 1)),\n"
+                           "    layers.Conv2D(32, (3, 3), padding='valid'), layers.MaxPooling2D((2, 2)),\n"
+                           "    layers.Conv2D(64, (3, 3), padding='valid'), layers.MaxPooling2D((2, 2)),\n"
+                           "    layers.Conv2D(64, (3, 3), padding='valid')])\n"
+                           "valid_shape = probe.output_shape[1:]  # (3, 3, 64)"),
+        ),
+    )

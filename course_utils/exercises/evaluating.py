@@ -1,0 +1,72 @@
+"""Exercises of 06 · Evaluating: accuracy per digit, how sure the model is when it is wrong."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from course_utils.data import NUM_CLASSES
+from course_utils.exercises.core import Exercise, as_array, bind, not_an_array, number_exercise
+
+
+def _diagnose_per_digit(expected: np.ndarray, precision: np.ndarray, correct_counts: np.ndarray):
+    def diagnose(answer: Any) -> str | None:
+        values = as_array(answer)
+        if values is None:
+            return not_an_array(answer)
+        if values.shape != (NUM_CLASSES,):
+            return f"the shape is {values.shape}; give one value per digit, shape (10,)."
+        if np.allclose(values, expected, atol=1e-6):
+            return None
+        if np.allclose(values, 100 * expected, atol=1e-4):
+            return "those are percentages; give fractions between 0 and 1."
+        if np.allclose(values, precision, atol=1e-6):
+            return ("you divided by the columns (how often each digit was PREDICTED); divide the diagonal by the "
+                    "rows, how many test images of each TRUE digit there are.")
+        if np.allclose(values, correct_counts):
+            return "those are counts of correct answers; divide each by the number of test images of that digit."
+        return ""
+    return diagnose
+
+
+def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNamespace:
+    """``probabilities``: model.predict on the test images (N, 10); ``true_labels``: the integer test labels."""
+    probabilities, true_labels = np.asarray(probabilities), np.asarray(true_labels)
+    if probabilities.shape != (len(true_labels), NUM_CLASSES):
+        raise ValueError(f"probabilities should have shape ({len(true_labels)}, {NUM_CLASSES}), got {probabilities.shape}.")
+    predicted = probabilities.argmax(axis=1)
+    matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=int)
+    np.add.at(matrix, (true_labels, predicted), 1)
+    per_digit = matrix.diagonal() / matrix.sum(axis=1)
+    precision = matrix.diagonal() / np.maximum(matrix.sum(axis=0), 1)
+    wrong = predicted != true_labels
+    confidence = probabilities.max(axis=1)
+    wrong_confidence = float(confidence[wrong].mean()) if wrong.any() else 0.0
+    return bind(
+        Exercise(
+            "q1", "per_digit_accuracy: for each true digit 0-9, the fraction of its test images classified right",
+            _diagnose_per_digit(per_digit, precision, matrix.diagonal()),
+            correct="each row of the confusion matrix holds one true digit: its diagonal count over the row's total.",
+            expected="one fraction per digit: the diagonal of the confusion matrix divided by its row sums.",
+            hint_text="matrix.diagonal() counts the right answers per digit; matrix.sum(axis=1) counts the images per true digit.",
+            solution_code="per_digit_accuracy = matrix.diagonal() / matrix.sum(axis=1)",
+        ),
+        number_exercise(
+            "q2", "Compute: the model's mean confidence (its largest probability) on the digits it gets wrong",
+            wrong_confidence,
+            correct="even when wrong the model is often quite sure: high confidence is not proof of a right answer.",
+            hint="probabilities.max(axis=1) is the confidence of each prediction; keep the rows where the prediction is wrong.",
+            solution=("wrong = probabilities.argmax(axis=1) != data.labels_test\n"
+                      "wrong_confidence = probabilities.max(axis=1)[wrong].mean()"),
+            mistakes=[
+                (float(confidence.mean()), "that is the mean over all test digits; keep only the misclassified ones."),
+                (float(probabilities[wrong, true_labels[wrong]].mean()) if wrong.any() else -1.0,
+                 "that is the probability given to the TRUE digit; the confidence is the largest probability (max)."),
+                (float(confidence[~wrong].mean()), "that is the mean over the digits it gets right; keep the wrong ones."),
+            ],
+            tolerance=1e-5,
+            expected="the mean of probabilities.max(axis=1) over the test digits whose argmax differs from the label.",
+        ),
+    )

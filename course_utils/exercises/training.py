@@ -1,0 +1,39 @@
+"""Exercises of 04 · Training: steps per epoch for another batch size, the loss of a guess."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+from course_utils.data import NUM_CLASSES, TRAIN_SIZE
+from course_utils.exercises.core import bind, number_exercise
+
+
+def exercises() -> SimpleNamespace:
+    steps = math.ceil(TRAIN_SIZE / 128)
+    guess_loss = -math.log(1 / NUM_CLASSES)
+    return bind(
+        number_exercise(
+            "q1", "Predict: how many steps does one epoch take with batch size 128 on our 55,000 training images?", steps,
+            correct="429 full batches leave 88 images, and that last, smaller batch is one more step: 430.",
+            hint="divide 55,000 by 128; Keras also trains on the last, partial batch.",
+            solution="steps_per_epoch = math.ceil(55_000 / 128)",
+            mistakes=[
+                (steps - 1, "that rounds down; the last, partial batch of 88 images is a step too."),
+                (lambda v: v in (468, 469), "that uses 60,000 images; 5,000 are held out for validation."),
+                (lambda v: 429 < v < 430, "a number of steps is a whole number; the partial batch counts as one step."),
+            ],
+        ),
+        number_exercise(
+            "q2", "Predict: the loss on one image when the untrained network gives every digit probability 0.1", guess_loss,
+            correct="-log(0.1) = 2.30: that is where training starts, and why the first loss Keras prints is near 2.3.",
+            hint="cross-entropy is -log of the probability given to the right digit, with the natural logarithm.",
+            solution="guess_loss = -math.log(0.1)",
+            mistakes=[
+                (1.0, "that is -log10(0.1); Keras uses the natural logarithm (math.log, np.log)."),
+                (-guess_loss, "the sign is reversed: the loss is MINUS the log of the probability, so it is positive."),
+                (0.9, "cross-entropy is not 1 - p; it is -log(p), which grows without bound as p goes to 0."),
+            ],
+            tolerance=0.005,
+        ),
+    )

@@ -1,0 +1,161 @@
+"""course_utils.cache: one door to build/cache, atomic writes, and damaged entries that never crash.
+
+Every test trains the tiny recipe (a few dozen images, two epochs) into a temporary cache folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import stat
+
+import numpy as np
+import pytest
+
+from course_utils import setup_course
+
+setup_course()
+
+from course_utils import cache  # noqa: E402
+from course_utils.training import train  # noqa: E402
+from tests.tiny import TINY, tiny_prepared_data  # noqa: E402
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return tiny_prepared_data()
+
+
+@pytest.fixture
+def stored(folder, data, capsys):
+    """The tiny recipe trained and stored; returns (model, history)."""
+    model, history = cache.load_or_train(TINY, data)
+    capsys.readouterr()
+    return model, history
+
+
+def ready_line() -> str:
+    return f"Model ready: recipe {TINY.key()}, 2 epochs\n"
+
+
+def test_load_or_train_trains_once_and_prints_the_same_line(folder, data, capsys):
+    model, trained = cache.load_or_train(TINY, data)
+    first = capsys.readouterr().out
+    loaded_model, loaded = cache.load_or_train(TINY, data)
+    assert capsys.readouterr().out == first == ready_line()
+    assert loaded == trained
+    np.testing.assert_array_equal(loaded_model.predict(data.x_test, verbose=0), model.predict(data.x_test, verbose=0))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in cache.entry_paths(TINY))
+
+
+def test_store_keeps_a_model_trained_elsewhere(folder, data, capsys):
+    model, history = train(TINY, data, verbose=0)
+    cache.store(TINY, model, history)
+    _, loaded = cache.load_or_train(TINY, data)
+    assert loaded == history and capsys.readouterr().out == ready_line()
+
+
+def test_scores_come_from_the_same_entry(stored, data, folder, monkeypatch):
+    history, scores = cache.load_or_score(TINY, data)
+    assert history == stored[1] and set(scores) == {"loss", "accuracy"}
+    record = json.loads(cache.entry_paths(TINY)[1].read_text())
+    assert record["scores"] == scores
+    # Once stored, the scores are read from the record: nothing is trained or even loaded.
+    monkeypatch.setattr(cache, "train", lambda *a, **k: pytest.fail("trained again"))
+    monkeypatch.setattr(cache, "_read_model", lambda *a, **k: pytest.fail("loaded the model"))
+    assert cache.load_or_score(TINY, data) == (history, scores)
+
+
+def test_a_new_recipe_is_a_new_entry(stored, data, capsys):
+    other = dataclasses.replace(TINY, seed=8)
+    cache.load_or_train(other, data)
+    assert capsys.readouterr().out == f"Model ready: recipe {other.key()}, 2 epochs\n"
+    assert cache.entry_paths(other)[0].is_file()
+
+
+def damage_and_reload(folder, data, capsys, damage) -> str:
+    model_path, record_path = cache.entry_paths(TINY)
+    damage(model_path, record_path)
+    model, history = cache.load_or_train(TINY, data)
+    out = capsys.readouterr().out
+    assert out.endswith(ready_line()) and out.count("\n") == 2, out
+    assert model.predict(data.x_test, verbose=0).shape == (len(data.x_test), 10)
+    assert model_path.is_file() and json.loads(record_path.read_text())["history"] == history
+    return out.splitlines()[0]
+
+
+def truncate(path, keep=0.5):
+    path.write_bytes(path.read_bytes()[: int(path.stat().st_size * keep)])
+
+
+@pytest.mark.parametrize("damage, names, reason", [
+    (lambda m, r: truncate(m), ".keras", "not a complete .keras archive"),
+    (lambda m, r: m.write_bytes(b"garbage, not a zip file"), ".keras", "not a complete .keras archive"),
+    (lambda m, r: truncate(r), ".json", "not a readable JSON record"),
+    (lambda m, r: r.write_bytes(b"\xff\xfe\x00binary"), ".json", "not a readable JSON record"),
+    (lambda m, r: r.write_text("[1, 2]"), ".json", "the record has no training history"),
+    (lambda m, r: r.unlink(), ".keras", f"its record {TINY.key()}.json is missing"),
+    (lambda m, r: m.unlink(), ".json", f"its model {TINY.key()}.keras is missing"),
+])
+def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, data, capsys, damage, names, reason):
+    line = damage_and_reload(folder, data, capsys, damage)
+    damaged = folder / f"{TINY.key()}{names}"
+    assert line.startswith(f"Cache: {damaged} is damaged ({reason}") and "training" in line, line
+    assert f"moved to {folder / 'damaged'}" in line
+    assert (folder / "damaged").is_dir()
+    assert "Traceback" not in line and "File not found" not in line
+
+
+def test_a_record_of_another_recipe_is_set_aside(stored, folder, data, capsys):
+    def edit(model_path, record_path):
+        record = json.loads(record_path.read_text())
+        record["recipe"]["epochs"] = 99
+        record_path.write_text(json.dumps(record))
+    line = damage_and_reload(folder, data, capsys, edit)
+    assert f"is damaged (the record is of another recipe than {TINY.key()})" in line
+
+
+def test_a_keras_archive_with_foreign_content_is_set_aside(stored, folder, data, capsys):
+    import zipfile
+
+    def foreign(model_path, record_path):
+        with zipfile.ZipFile(model_path, "w") as archive:
+            archive.writestr("config.json", "{not json")
+    line = damage_and_reload(folder, data, capsys, foreign)
+    assert "Keras cannot load it" in line
+
+
+def test_an_interrupted_save_leaves_no_entry(folder, data, monkeypatch):
+    model, history = train(TINY, data, verbose=0)
+    monkeypatch.setattr(json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(cache.CacheError, match="cannot be written"):
+        cache.store(TINY, model, history)
+    # No record and no temporary file is left; the model alone is half an entry, reported and replaced.
+    assert [p.name for p in folder.iterdir()] == [f"{TINY.key()}.keras"]
+    monkeypatch.undo()
+    assert cache.load_or_train(TINY, data)[1]["loss"] == history["loss"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
+def test_an_unwritable_folder_is_named_with_what_to_do(tmp_path, monkeypatch, data):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(locked / "cache"))
+    with pytest.raises(cache.CacheError, match=f"The model cache folder {locked / 'cache'} cannot be written.*COURSE_CACHE_DIR"):
+        cache.load_or_train(TINY, data)
+
+
+def test_a_cache_path_that_is_a_file_is_named_with_what_to_do(tmp_path, monkeypatch, data):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
+    with pytest.raises(cache.CacheError, match=f"The model cache folder {blocker} cannot be written.*Set COURSE_CACHE_DIR"):
+        cache.load_or_train(TINY, data)
