@@ -1,13 +1,12 @@
 # The course's commands. Each target first creates or updates the local virtual environment
 # (.venv) when pyproject.toml changed since the last install; otherwise that step is instant.
+# The environment variables every course process needs (TensorFlow's log level, the Keras backend,
+# the hash seed) are set in one place, course_utils.ENVIRONMENT, by pytest's conftest, make run and
+# each notebook's setup cell. The training budget is COURSE_BUDGET (quick unless you say full).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-
-# Quiet TensorFlow's C++ start-up lines and fix Python's hash seed for repeatable runs.
-export TF_CPP_MIN_LOG_LEVEL := 3
-export PYTHONHASHSEED := 0
 
 .PHONY: venv run test lab bench clean
 
@@ -19,19 +18,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable '.[test]'
 	@touch $(STAMP)
 
-## run: execute every notebook in order into build/ at full scale, print timings and the test accuracy
+## run: execute every notebook in order into build/notebooks with progress; COURSE_BUDGET=full for the long version
 run: venv
-	COURSE_SCALE=$${COURSE_SCALE:-full} $(BIN)/python -m course_utils.run_all
+	$(BIN)/python -m course_utils.run_all
 
-## test: unit tests, then pytest --nbval over every notebook (strict), at the quick scale
+## test: unit tests, then pytest --nbval over every notebook (strict)
 test: venv
-	COURSE_SCALE=$${COURSE_SCALE:-quick} $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
 
-## lab: JupyterLab on notebooks/ for students
+## lab: JupyterLab on notebooks/ for students, on 127.0.0.1 with a token (ALLOW_ROOT=1 to run it as root)
 lab: venv
-	$(BIN)/jupyter lab notebooks/
+	@if [ "$$(id -u)" = 0 ] && [ -z "$(ALLOW_ROOT)" ]; then \
+	  echo "make lab: Jupyter refuses to run as root; run it as a normal user, or allow it with: make lab ALLOW_ROOT=1"; \
+	  exit 1; fi
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(if $(ALLOW_ROOT),--allow-root) notebooks/
 
-## bench: the article recipe against the fast track, figures printed and saved to build/bench.json
+## bench: the recipes side by side over 3 seeds, figures printed and saved to build/bench.json
 bench: venv
 	$(BIN)/python -m course_utils.bench
 

@@ -45,21 +45,11 @@ def show_digits(images: np.ndarray, titles: Sequence[str], columns: int = 10, ti
     return fig
 
 
-def plot_history_article(history: dict):
-    """The article's figure: training loss and training accuracy per epoch, on one axis."""
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, ax = plt.subplots()
-    ax.plot(epochs, history["loss"], "o-", label="Training loss")
-    ax.plot(epochs, history["accuracy"], "s-", label="Training accuracy")
-    ax.set(xlabel="Epoch", title="Training loss and accuracy", xticks=epochs)
-    ax.legend()
-    return fig
-
-
 def plot_history(histories: dict[str, dict] | dict, metrics: Sequence[str] = ("loss", "accuracy")):
-    """One panel per metric, training (solid) and validation (dashed) curves per run.
+    """Notebook 05's figure: one panel per metric, training (solid) and validation (dashed) per run.
 
-    ``histories`` is one history dict, or ``{run name: history}`` to compare runs.
+    ``histories`` is one history dict, or ``{run name: history}`` to compare runs. The loss panel has a
+    log scale, so a loss near zero (and overfitting) stays visible.
     """
     if "loss" in histories:
         histories = {"": histories}
@@ -72,25 +62,42 @@ def plot_history(histories: dict[str, dict] | dict, metrics: Sequence[str] = ("l
             ax.plot(epochs, history[metric], "-", color=color, label=f"{prefix}training")
             if f"val_{metric}" in history:
                 ax.plot(epochs, history[f"val_{metric}"], "--", color=color, label=f"{prefix}validation")
-        ax.set(xlabel="Epoch", title=metric.capitalize())
+        ax.set(xlabel="Epoch", ylabel=metric.capitalize() + (" (log scale)" if metric == "loss" else ""),
+               title=metric.capitalize())
+        if metric == "loss":
+            ax.set_yscale("log")
         ax.xaxis.get_major_locator().set_params(integer=True)
     axes.flat[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def plot_confusion_matrix(matrix: np.ndarray):
-    """Draw a 10x10 confusion matrix (rows: true digit, columns: predicted) with its counts."""
-    fig, ax = plt.subplots(figsize=(6.0, 5.5))
-    # A log-like scale so the few mistakes stay visible next to the ~1,000 correct ones per digit.
-    ax.imshow(np.log1p(matrix), cmap="Blues")
-    for (row, column), count in np.ndenumerate(matrix):
-        if count:
-            ax.text(column, row, str(count), ha="center", va="center", fontsize=8,
-                    color="white" if row == column else "black")
-    ticks = np.arange(matrix.shape[0])
-    ax.set(xticks=ticks, yticks=ticks, xlabel="Predicted digit", ylabel="True digit", title="Confusion matrix")
-    ax.grid(False)
+def plot_runs(groups: dict[str, list], metrics: Sequence[str] = ("val_loss", "val_accuracy"), x: str = "epoch"):
+    """Runs of several variants over seeds: the mean per epoch as a line, the seeds' range as a band.
+
+    ``groups`` maps a variant name to its runs (objects with a ``history``), e.g. ``by_variant(runs)``.
+    ``x="seconds"`` puts the mean training time on the x-axis instead of the epoch.
+    """
+    labels = {"loss": "Training loss", "accuracy": "Training accuracy", "val_loss": "Validation loss",
+              "val_accuracy": "Validation accuracy"}
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for index, (name, runs) in enumerate(groups.items()):
+            values = np.array([run.history[metric] for run in runs])
+            if x == "seconds":
+                position = np.cumsum(np.mean([run.history["seconds"] for run in runs], axis=0))
+            else:
+                position = np.arange(1, values.shape[1] + 1)
+            ax.plot(position, values.mean(axis=0), "o-", color=f"C{index}", label=f"{name} (mean of {len(runs)})")
+            if len(runs) > 1:
+                ax.fill_between(position, values.min(axis=0), values.max(axis=0), color=f"C{index}", alpha=0.2)
+        ax.set(xlabel="Training time (s)" if x == "seconds" else "Epoch", ylabel=labels.get(metric, metric),
+               title=labels.get(metric, metric) + (", band: range over seeds" if any(len(r) > 1 for r in groups.values()) else ""))
+        if metric.endswith("loss"):
+            ax.set_yscale("log")
+        if x != "seconds":
+            ax.xaxis.get_major_locator().set_params(integer=True)
+    axes.flat[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -123,6 +123,8 @@ def train(recipe: Recipe, data: PreparedData | None = None, *, verbose: int = 2,
     ``history`` is a plain dict of per-epoch lists (loss, accuracy, val_loss, val_accuracy, and the
     seconds each epoch took).
     """
+    from course_utils import progress
+
     data = data or load_prepared()
     n = recipe.train_size or len(data.x_train)
     model = recipe.make_model()
@@ -131,7 +133,7 @@ def train(recipe: Recipe, data: PreparedData | None = None, *, verbose: int = 2,
         data.x_train[:n], data.y_train[:n],
         epochs=recipe.epochs, batch_size=recipe.batch_size,
         validation_data=(data.x_val, data.y_val),
-        callbacks=[timer, *callbacks], verbose=verbose,
+        callbacks=[timer, *progress.callbacks(-(-n // recipe.batch_size)), *callbacks], verbose=verbose,
     )
     history = {name: [float(v) for v in values] for name, values in fit.history.items()}
     history["seconds"] = timer.seconds

@@ -143,9 +143,17 @@ def test_confusion_matrix_and_comparison_with_the_article():
 
 def test_plots_have_the_expected_panels():
     history = {"loss": [0.3, 0.1], "accuracy": [0.9, 0.97], "val_loss": [0.2, 0.15], "val_accuracy": [0.95, 0.96]}
-    assert len(plotting.plot_history_article(history).axes) == 1
     figure = plotting.plot_history({"a": history, "b": history})
     assert [ax.get_title() for ax in figure.axes] == ["Loss", "Accuracy"] and len(figure.axes[0].lines) == 4
+    assert figure.axes[0].get_yscale() == "log" and figure.axes[1].get_yscale() == "linear"
+    runs = [experiments.Run("a", training.ARTICLE, {**history, "seconds": [2.0, 2.0]}, {}) for _ in range(3)]
+    runs[1].history["val_accuracy"] = [0.93, 0.98]
+    bands = plotting.plot_runs({"a": runs})
+    accuracy_ax = bands.axes[1]
+    assert accuracy_ax.lines[0].get_ydata().tolist() == pytest.approx([(0.95 * 2 + 0.93) / 3, (0.96 * 2 + 0.98) / 3])
+    assert len(accuracy_ax.collections) == 1  # the band over the seeds
+    timed = plotting.plot_runs({"a": runs}, x="seconds")
+    assert timed.axes[0].lines[0].get_xdata().tolist() == [2.0, 4.0] and timed.axes[0].get_xlabel() == "Training time (s)"
     probabilities = np.eye(10)[[1, 2, 3]] * 0.9 + 0.01
     gallery = plotting.show_misclassified(np.zeros((3, 28, 28)), np.array([1, 5, 3]), probabilities)
     assert [ax.get_title() for ax in gallery.axes if ax.get_title()] == ["2 (91%) / 5"]
