@@ -1,0 +1,55 @@
+"""make run's machinery: notebooks executed over IPC into a copy, progress read from the kernels."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course_utils import progress, run_all
+
+
+def test_progress_lines_read_as_words():
+    line = {"epoch": 3, "epochs": 10, "step": 275, "steps": 275, "seconds": 60.0}
+    assert progress.describe(line) == "training: epoch 3/10, about 2 min left"
+    assert progress.describe({**line, "epoch": 10}) == "training: epoch 10/10, about 0 s left"
+
+
+def test_progress_file_is_written_only_when_asked(tmp_path, monkeypatch):
+    monkeypatch.delenv(progress.PROGRESS_VARIABLE, raising=False)
+    assert progress.callbacks(10) == []
+    path = tmp_path / "progress.jsonl"
+    monkeypatch.setenv(progress.PROGRESS_VARIABLE, str(path))
+    (callback,) = progress.callbacks(50)
+    callback.set_params({"epochs": 2})
+    callback.on_train_begin()
+    callback.on_epoch_begin(0)
+    for batch in range(50):
+        callback.on_train_batch_end(batch)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(line["epoch"], line["step"]) for line in lines] == [(1, 25), (1, 50)]
+
+
+def test_a_notebook_runs_over_ipc_into_a_copy(tmp_path, capsys):
+    source, target = tmp_path / "00_tiny.ipynb", tmp_path / "out" / "00_tiny.ipynb"
+    notebook = new_notebook(cells=[new_code_cell("print('Epoch 1/2')"), new_code_cell("print(6 * 7)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source)
+    before = source.read_bytes()
+    ok, seconds = run_all.execute(source, target, 1, 1)
+    assert ok and seconds > 0
+    assert source.read_bytes() == before  # the source is never written
+    executed = nbformat.read(target, as_version=4)
+    assert executed.cells[1].outputs[0]["text"] == "42\n"
+    assert "without encryption" not in capsys.readouterr().err
+
+
+def test_a_failing_notebook_is_reported_not_raised(tmp_path):
+    source = tmp_path / "00_broken.ipynb"
+    notebook = new_notebook(cells=[new_code_cell("1 / 0")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source)
+    ok, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1)
+    assert not ok
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["ename"] == "ZeroDivisionError"
