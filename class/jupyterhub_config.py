@@ -27,7 +27,6 @@ student) or Zero to JupyterHub (a container per student): see "Teaching a class"
 import os
 import resource
 import shutil
-import stat
 import sys
 import tempfile
 from pathlib import Path
