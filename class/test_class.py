@@ -5,8 +5,9 @@ signs three students up from a roster and logs them in through the hub's REST AP
 username and password), starts their servers, and runs the first notebook in each student's own
 server through the kernels API. Then it checks that each student works in their own folder, under
 the memory limit, with the shared data and read-only model cache; that a student's token opens no
-other student's server (403); that a wrong password is refused; that a student's edit survives a
-restart; and that stopping the hub leaves no process behind. It prints the time to serve the class.
+other student's server (the server answers 403, the hub's API 404); that a wrong password is refused
+(403); that a student's edits survive a restart; and that stopping the hub leaves no process behind.
+It prints the time to serve the class.
 """
 
 import asyncio
@@ -161,12 +162,12 @@ async def run_notebook(hub: Hub, user: str, token: str, cells: list[str]) -> lis
     """Run ``cells`` one after another in a new kernel of ``user``'s server; each cell's reply and outputs."""
     kernel = hub.server("POST", user, "/kernels", token, json={"name": "python3"}).json()["id"]
     url = f"{hub.url.replace('http', 'ws', 1)}/user/{user}/api/kernels/{kernel}/channels"
-    socket = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
+    channel = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
     results = []
     try:
         for code in cells:
             msg_id = uuid.uuid4().hex
-            await socket.write_message(json.dumps({
+            await channel.write_message(json.dumps({
                 "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": kernel, "username": user,
                            "version": "5.3"},
                 "parent_header": {}, "metadata": {}, "channel": "shell",
@@ -175,7 +176,7 @@ async def run_notebook(hub: Hub, user: str, token: str, cells: list[str]) -> lis
             }))
             result = {"outputs": [], "reply": None, "idle": False}
             while result["reply"] is None or not result["idle"]:
-                message = json.loads(await asyncio.wait_for(socket.read_message(), 300))
+                message = json.loads(await asyncio.wait_for(channel.read_message(), 300))
                 if message["parent_header"].get("msg_id") != msg_id:
                     continue
                 kind = message["header"]["msg_type"]
@@ -189,7 +190,7 @@ async def run_notebook(hub: Hub, user: str, token: str, cells: list[str]) -> lis
             if result["reply"]["status"] != "ok":
                 break
     finally:
-        socket.close()
+        channel.close()
         hub.server("DELETE", user, f"/kernels/{kernel}", token)
     return results
 
@@ -281,7 +282,7 @@ def test_a_class_of_three(hub, capsys):
     assert put.status_code == 201, put.text
     listings = {name: {item["name"] for item in hub.server("GET", name, "/contents", tokens[name]).json()["content"]}
                 for name in STUDENTS}
-    notebooks = {path.name for path in (Path(__file__).parents[1] / "notebooks").glob("*.ipynb")}
+    notebooks = {path.name for path in (ROOT / "notebooks").glob("*.ipynb")}
     assert listings["ada"] == notebooks | {"ada-notes.txt"}
     assert listings["grace"] == listings["alan"] == notebooks
 
