@@ -7,8 +7,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CLASS_STAMP := $(VENV)/.installed-class
+CLASS_PROXY := class/node_modules/.bin/configurable-http-proxy
 
-.PHONY: venv run test lab bench clean
+.PHONY: venv run test lab bench class test-class clean
 
 venv: $(STAMP)
 
@@ -36,6 +38,24 @@ lab: venv
 ## bench: the recipes side by side over 3 seeds, figures printed and saved to build/bench.json
 bench: venv
 	$(BIN)/python -m course_utils.bench
+
+## class: JupyterHub serving the course to a class on http://127.0.0.1:8000: see "Teaching a class" in README.md
+class: $(CLASS_STAMP) $(CLASS_PROXY)
+	$(BIN)/jupyterhub -f class/jupyterhub_config.py
+
+## test-class: start that hub, serve three students notebook 01 at once, check each is kept to their own server
+test-class: $(CLASS_STAMP) $(CLASS_PROXY)
+	$(BIN)/python -m pytest class/test_class.py
+
+# The class extra (JupyterHub) on top of the course's environment.
+$(CLASS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --editable '.[test,class]'
+	@touch $@
+
+# The hub's proxy, configurable-http-proxy, from npm at the versions of class/package-lock.json.
+$(CLASS_PROXY): class/package-lock.json
+	npm ci --prefix class --no-audit --no-fund
+	@touch $@
 
 clean:
 	rm -rf build

@@ -134,13 +134,14 @@ def test_a_keras_archive_with_foreign_content_is_set_aside(stored, folder, data,
 
 def test_an_interrupted_save_leaves_no_entry(folder, data, monkeypatch):
     model, history = train(TINY, data, verbose=0)
-    monkeypatch.setattr(json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
-    with pytest.raises(cache.CacheError, match="cannot be written"):
-        cache.store(TINY, model, history)
+    with monkeypatch.context() as patched:
+        patched.setattr(json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+        with pytest.raises(cache.CacheError, match="cannot be written"):
+            cache.store(TINY, model, history)
     # No record and no temporary file is left; the model alone is half an entry, reported and replaced.
     assert [p.name for p in folder.iterdir()] == [f"{TINY.key()}.keras"]
-    monkeypatch.undo()
     assert cache.load_or_train(TINY, data)[1]["loss"] == history["loss"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([p.name for p in cache.entry_paths(TINY)] + ["damaged"])
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
