@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: venv run test lab bench clean
+.PHONY: venv run test test-browser lab bench clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,12 @@ run: venv
 ## test: unit tests, then pytest --nbval over every notebook (strict), at the quick scale
 test: venv
 	COURSE_SCALE=$${COURSE_SCALE:-quick} $(BIN)/python -m pytest
+
+## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
+## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.
+test-browser: venv
+	@$(BIN)/python tests/browser/jupyter_browser.py
+	$(BIN)/python -m pytest tests/browser/check_lab.py tests/browser/check_notebooks.py
 
 ## lab: JupyterLab on notebooks/ for students
 lab: venv

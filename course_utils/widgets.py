@@ -64,6 +64,13 @@ class Panel(widgets.VBox):
         return self.summary
 
 
+def status_line(text: str = "") -> widgets.Label:
+    """The line of a panel that says what is going on (marked for the browser test)."""
+    label = widgets.Label(text)
+    label.add_class("course-status")
+    return label
+
+
 # --- Drawing -------------------------------------------------------------------------------------
 
 def show_figure(output: widgets.Output, fig=None) -> None:
@@ -116,7 +123,7 @@ def digit_explorer(model, images: np.ndarray, labels: np.ndarray) -> Panel:
 
     slider = widgets.IntSlider(0, min=0, max=len(images) - 1, description="Digit", continuous_update=False)
     only_wrong = widgets.Checkbox(False, description=f"only misclassified ({len(misclassified):,})", indent=False)
-    status = widgets.Label()
+    status = status_line()
     plot = widgets.Output()
     panel = Panel(f"Test set explorer ({len(images):,} digits)",
                   [widgets.HBox([slider, only_wrong]), status, plot], "course-digit-explorer")
@@ -198,7 +205,7 @@ def draw_digit(model) -> Panel:
     (None when there is nothing to read).
     """
     canvas = DrawingCanvas()
-    status = widgets.Label()
+    status = status_line()
     plot = widgets.Output(layout=widgets.Layout(min_width="560px"))
     panel = Panel("Draw a digit", [widgets.HBox([canvas, plot]), status], "course-draw-digit")
     panel.canvas, panel.status, panel.plot = canvas, status, plot
@@ -230,7 +237,7 @@ def digit_upload(model) -> Panel:
     """
     upload = widgets.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
                                 description="Upload a digit")
-    status = widgets.Label("Upload a PNG or JPEG photo of one handwritten digit (dark pen on white paper works best).")
+    status = status_line("Upload a PNG or JPEG photo of one handwritten digit (dark pen on white paper works best).")
     plot = widgets.Output()
     panel = Panel("Digit upload", [upload, status, plot], "course-digit-upload")
     panel.upload, panel.status, panel.plot = upload, status, plot
@@ -345,7 +352,7 @@ def training_playground(data=None) -> Panel:
     train_button = widgets.Button(description="Train", icon="play", button_style="primary")
     stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
     clear_button = widgets.Button(description="Clear runs", icon="trash", disabled=True)
-    status = widgets.Label("Choose the settings, then click Train. Small runs take seconds.")
+    status = status_line("Choose the settings, then click Train. Small runs take seconds.")
     plot = widgets.Output()
     panel = Panel(f"Training playground ({total:,} training images)", [
         widgets.HBox([optimizer, learning_rate]), widgets.HBox([epochs, batch_size]),

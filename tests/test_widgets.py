@@ -109,7 +109,8 @@ def test_the_canvas_javascript_ships_with_the_package():
     assert "export default { render }" in canvas._esm
     # An installed (not editable) package carries it too: pyproject names it as package data.
     package_data = tomllib.loads((Path(course_utils.__file__).parents[1] / "pyproject.toml").read_text())
-    assert "static/*.js" in package_data["tool"]["setuptools"]["package-data"]["course_utils"]
+    assert "course_utils.static" in package_data["tool"]["setuptools"]["packages"]
+    assert "*.js" in package_data["tool"]["setuptools"]["package-data"]["course_utils.static"]
 
 
 def test_the_drawing_is_a_synchronised_trait():
