@@ -319,11 +319,20 @@ def plot_runs(runs: Sequence[tuple[str, dict]]):
     runs = list(runs)[-(EARLIER_RUNS_SHOWN + 1):]
     fig = plot_history(dict(runs))
     current = runs[-1][0] + ":"
+    longest = max(len(history["loss"]) for _, history in runs)
     for ax in fig.axes:
+        ax.set(xlim=(0.5, longest + 0.5), xticks=np.arange(1, longest + 1))
         for line in ax.get_lines():
+            line.set(marker="o", markersize=3)  # a run stopped in its first epoch is one point
             if not line.get_label().startswith(current):
                 line.set(alpha=0.3, linewidth=1.0)
-    fig.axes[0].legend(fontsize=8)  # again, so the legend shows the faint lines faint
+    # The legend under the panels, where it hides no curve (made again, so faint lines show faint).
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.axes[0].get_legend().remove()
+    legend_height = 0.2 * -(-len(labels) // 2) + 0.1
+    fig.set_figheight(fig.get_figheight() + legend_height)
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8)
+    fig.tight_layout(rect=(0, legend_height / fig.get_figheight(), 1, 1))
     return fig
 
 
@@ -343,7 +352,8 @@ def training_playground(data=None) -> Panel:
     sizes = [n for n in TRAINING_SIZES if n < total] + [total]
     optimizer = widgets.Dropdown(options=list(DEFAULT_LEARNING_RATES), value="rmsprop", description="Optimizer")
     learning_rate = widgets.FloatLogSlider(DEFAULT_LEARNING_RATES["rmsprop"], base=10, min=-5, max=0, step=0.25,
-                                           readout_format=".2g", description="Learning rate")
+                                           readout_format=".2g", description="Learning rate",
+                                           style={"description_width": "initial"})
     epochs = widgets.IntSlider(3, min=1, max=10, description="Epochs")
     batch_size = widgets.Dropdown(options=[64, 128, 200, 256, 512], value=200, description="Batch size")
     train_size = widgets.Dropdown(options=[(f"{n:,}", n) for n in sizes], value=sizes[0], description="Images")

@@ -284,6 +284,7 @@ def test_earlier_runs_stay_faint_until_cleared(tiny_data):
 
     figure = plot_runs(playground.runs)
     alphas = {line.get_label(): line.get_alpha() for line in figure.axes[0].get_lines()}
+    assert [text.get_text() for text in figure.legends[0].get_texts()] == list(alphas)
     assert alphas == {f"{names[0]}: training": 0.3, f"{names[0]}: validation": 0.3,
                       f"{names[1]}: training": None, f"{names[1]}: validation": None}
 

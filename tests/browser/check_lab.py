@@ -28,7 +28,7 @@ from jupyter_browser import (
     run_all,
     watch_console,
 )
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import sync_playwright
 
 HELPER = Path(__file__).with_name("jupyter_browser.py")
 

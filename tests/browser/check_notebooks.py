@@ -1,11 +1,14 @@
 """The widget notebooks in a real JupyterLab, in headless Chromium (``make test-browser``).
 
 For each notebook: run all cells in the page, then assert that no cell has an error output, that
-the browser console and the kernel log stay free of errors, and that every widget output is a live
-view (not a text fallback, not "Error displaying widget"). Then use the widgets as a student would:
-a stroke drawn with the mouse on each drawing canvas makes a prediction appear, and dragging each
-explorer's slider changes the digit shown. A screenshot of each notebook goes to build/screenshots/.
-The notebooks are served from temporary copies; the last test checks that notebooks/ is unchanged.
+no widget callback raised and the browser console stays free of errors, and that every widget
+output is a live view (not a text fallback, not "Error displaying widget"). Then use each widget as
+a student would: a stroke drawn with the mouse on a drawing canvas makes a prediction appear,
+Clear empties it, and a stroke drawn with a finger (touch events) makes one appear again;
+dragging an explorer's slider changes the digit shown; a photo chosen in an upload gets a
+prediction; a playground trains, tells the time left, and stops on Stop. A screenshot of each
+notebook goes to build/screenshots/. The notebooks are served from temporary copies; the last test
+checks that nothing under notebooks/ changed.
 
 Not collected by ``make test`` (its name does not start with ``test_``): ``make test-browser`` runs it.
 """
@@ -80,19 +83,38 @@ def draw_stroke(page, canvas, points) -> None:
     page.mouse.up()
 
 
+def touch_stroke(page, canvas, points) -> None:
+    """The same with a finger: touch events, as a phone or a tablet sends them."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    touch = page.context.new_cdp_session(page)
+    touch.send("Emulation.setTouchEmulationEnabled", {"enabled": True})
+    for index, (x, y) in enumerate(points):
+        point = {"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"]}
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove" if index else "touchStart", "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    touch.detach()
+
+
 SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]  # a 7, as fractions of the canvas
+ONE = [(0.5, 0.15), (0.5, 0.35), (0.5, 0.6), (0.5, 0.85)]
 
 
-def check_canvas(page, panel) -> None:
+def check_canvas(page, panel, tmp_path) -> None:
     status, picture = panel.locator(".course-status"), panel.locator(".jp-OutputArea-output img")
     expect(status).to_contain_text("The canvas is empty")
     expect(picture).to_have_count(0)
     draw_stroke(page, panel.locator("canvas.course-draw-canvas"), SEVEN)
     expect(status).to_contain_text(re.compile(r"This looks like a \d \(\d+%\)"), timeout=30_000)
     expect(picture).to_have_count(1)
+    panel.get_by_role("button", name="Clear").click()
+    expect(status).to_contain_text("The canvas is empty", timeout=30_000)
+    expect(picture).to_have_count(0)
+    touch_stroke(page, panel.locator("canvas.course-draw-canvas"), ONE)
+    expect(status).to_contain_text(re.compile(r"This looks like a \d \(\d+%\)"), timeout=30_000)
 
 
-def check_explorer(page, panel) -> None:
+def check_explorer(page, panel, tmp_path) -> None:
     status, picture = panel.locator(".course-status"), panel.locator(".jp-OutputArea-output img")
     expect(status).to_contain_text("Test image 0:")
     before = picture.get_attribute("src")
@@ -108,11 +130,39 @@ def check_explorer(page, panel) -> None:
     expect(picture).not_to_have_attribute("src", before)
 
 
-CHECKS = {"draw_digit": (".course-draw-digit", check_canvas), "digit_explorer": (".course-digit-explorer", check_explorer)}
+def check_upload(page, panel, tmp_path) -> None:
+    from PIL import Image, ImageDraw
+
+    photo = Image.new("RGB", (300, 400), (250, 248, 240))
+    ImageDraw.Draw(photo).line([(70, 80), (230, 80), (130, 340)], fill=(20, 20, 60), width=28)
+    photo.save(tmp_path / "seven.png")
+    with page.expect_file_chooser() as chooser:
+        panel.get_by_role("button", name="Upload a digit").click()
+    chooser.value.set_files(tmp_path / "seven.png")
+    expect(panel.locator(".course-status")).to_contain_text(re.compile(r"This looks like a \d \(\d+%\)"),
+                                                            timeout=30_000)
+    expect(panel.locator(".jp-OutputArea-output img")).to_have_count(1)
+
+
+def check_playground(page, panel, tmp_path) -> None:
+    status = panel.locator(".course-status")
+    panel.get_by_role("button", name="Train").click()
+    expect(status).to_contain_text(" left", timeout=60_000)  # training, with the time left
+    panel.get_by_role("button", name="Stop").click()
+    expect(status).to_contain_text("Stopped after", timeout=60_000)
+    expect(panel.locator(".jp-OutputArea-output img")).to_have_count(1)  # the stopped run's curves
+    expect(panel.get_by_role("button", name="Train")).to_be_enabled()
+
+
+#: How each widget is found in the page, and what is done with it there.
+CHECKS = {"draw_digit": (".course-draw-digit", check_canvas),
+          "digit_explorer": (".course-digit-explorer", check_explorer),
+          "digit_upload": (".course-digit-upload", check_upload),
+          "training_playground": (".course-training-playground", check_playground)}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_widgets_are_live_in_jupyterlab(lab, browser, notebook):
+def test_widgets_are_live_in_jupyterlab(lab, browser, notebook, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
         console_errors = watch_console(page)
@@ -128,7 +178,7 @@ def test_widgets_are_live_in_jupyterlab(lab, browser, notebook):
             panels = page.locator(selector)
             assert panels.count() >= len(re.findall(rf"\b{builder}\(", code)), f"a {builder} is missing"
             for index in range(panels.count()):
-                check(page, panels.nth(index))
+                check(page, panels.nth(index), tmp_path)
         screenshot(page, SCREENSHOTS / f"{notebook.stem}.png")
         assert inspect(page, console_errors).problems() == []  # the interactions broke nothing
     finally:

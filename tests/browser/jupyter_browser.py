@@ -273,16 +273,23 @@ def inspect(page, console_errors: list[str], timeout: float = 30) -> Report:
 
 
 def screenshot(page, path: Path) -> None:
-    """The whole notebook in one PNG: the window grows to the notebook's height (at most 12,000 px)."""
+    """The whole notebook in one PNG: the window grows by what the notebook scrolls (to 12,000 px at most)."""
     height = page.evaluate("""() => {
-        const notebook = window.jupyterapp.shell.currentWidget.content.node;
-        return Math.max(notebook.scrollHeight, ...[...notebook.querySelectorAll('*')].map(node => node.scrollHeight));
+        const panel = window.jupyterapp.shell.currentWidget.node;
+        const scrollers = [...panel.querySelectorAll('*')].filter(node => node.scrollHeight > node.clientHeight + 1
+            && ['auto', 'scroll'].includes(getComputedStyle(node).overflowY));
+        const hidden = Math.max(0, ...scrollers.map(node => node.scrollHeight - node.clientHeight));
+        scrollers.forEach(node => { node.scrollTop = 0; });
+        return window.innerHeight + hidden;
     }""")
     viewport = page.viewport_size
-    page.set_viewport_size({"width": viewport["width"], "height": min(max(height + 200, 800), 12_000)})
+    height = min(height, 12_000)
+    page.set_viewport_size({"width": viewport["width"], "height": height})
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelectorAll('*').forEach(n => { n.scrollTop = 0; })")
     page.wait_for_timeout(500)
+    bottom = page.evaluate("() => [...document.querySelectorAll('.jp-Cell')].pop().getBoundingClientRect().bottom")
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=path)
+    page.screenshot(path=path, clip={"x": 0, "y": 0, "width": viewport["width"], "height": min(bottom + 30, height)})
     page.set_viewport_size(viewport)
 
 
