@@ -171,7 +171,7 @@ class DrawingCanvas(anywidget.AnyWidget):
     size = traitlets.Int(112).tag(sync=True)  # 4 times MNIST's 28: enough detail for the preparation
     display_size = traitlets.Int(280).tag(sync=True)  # CSS pixels
     pen_width = traitlets.Float(0.07).tag(sync=True)  # of the side: strokes about as thick as MNIST's
-    send_every_ms = traitlets.Int(250).tag(sync=True)  # while a stroke goes on
+    send_every_ms = traitlets.Int(300).tag(sync=True)  # while a stroke goes on: each update takes ~0.1 s
     image = traitlets.Bytes(b"").tag(sync=True, **widgets.trait_types.bytes_serialization)
 
     @traitlets.validate("image")
@@ -401,7 +401,7 @@ def training_playground(data=None) -> Panel:
             panel.model, _ = training.train(recipe, data, verbose=0, callbacks=[progress, panel.stop])
             seconds = time.perf_counter() - progress.start
             accuracy = panel.history["val_accuracy"][-1]
-            if panel.stop.requested.is_set():
+            if progress.batches_done < recipe.epochs * progress.steps_per_epoch:
                 status.value = (f"Stopped after {seconds:.0f} s, in epoch {progress.epoch + 1} at batch "
                                 f"{progress.batch} of {progress.steps_per_epoch}: validation accuracy {accuracy:.2%}.")
             else:

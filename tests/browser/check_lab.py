@@ -13,6 +13,8 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -21,6 +23,7 @@ from jupyter_browser import (
     INSTALL_CHROMIUM,
     ChromiumMissing,
     JupyterLab,
+    alive,
     chromium_path,
     inspect,
     launch_chromium,
@@ -152,8 +155,15 @@ def test_negative_control_widgets_are_reported_not_rendered(without_widget_manag
 def test_the_server_and_its_kernels_are_stopped(without_widget_manager):
     report, processes, port, lab, notebooks_unchanged = without_widget_manager
     assert len(processes) == 2  # the server and the notebook's kernel
-    assert not [pid for pid in processes if Path(f"/proc/{pid}").exists()]
+    assert not [pid for pid, start in processes if alive(pid, start)]
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert not lab.root.exists()  # the copies it served are gone
     assert notebooks_unchanged  # and the originals were never written
+
+
+def test_the_server_listens_on_localhost_and_wants_its_token(lab):
+    assert lab.url.startswith("http://127.0.0.1:") and len(lab.token) >= 32
+    with pytest.raises(urllib.error.HTTPError, match="403"):
+        urllib.request.urlopen(lab.url + "api/contents", timeout=10)
+    assert {entry["name"] for entry in lab.api("api/contents")["content"]} == {"widgets.ipynb", "broken.ipynb"}

@@ -130,25 +130,27 @@ class JupyterLab:
             body = response.read()
         return json.loads(body) if body else None
 
-    def processes(self) -> list[int]:
-        """The server's process and its children (the kernels)."""
+    def processes(self) -> list[tuple[int, str]]:
+        """The server and its children (the kernels), as (process id, start time) pairs."""
         if self.process is None:
             return []
-        pids = [self.process.pid]
-        for status in Path("/proc").glob("[0-9]*/status"):
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                if re.search(rf"^PPid:\s+{self.process.pid}$", status.read_text(), re.M):
-                    pids.append(int(status.parent.name))
+                fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)"
             except OSError:  # the process ended meanwhile
-                pass
-        return pids
+                continue
+            pid, parent, start = int(stat.parent.name), int(fields[1]), fields[19]
+            if self.process.pid in (pid, parent):
+                found.append((pid, start))
+        return found
 
     def stop(self) -> None:
-        """Shut the server down with its kernels; kill what is left after 20 seconds."""
-        if self.process is None:
-            return
-        pids = self.processes()
+        """Shut the server down with its kernels; kill what is left of them after 20 seconds."""
         try:
+            if self.process is None:
+                return
+            started = self.processes()
             if self.process.poll() is None:
                 try:
                     self.api("api/shutdown", "POST")
@@ -157,15 +159,21 @@ class JupyterLab:
                 try:
                     self.process.wait(20)
                 except subprocess.TimeoutExpired:
-                    pass
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)  # still there only if the shutdown failed
-                except ProcessLookupError:
-                    pass
-            self.process.wait(10)
+                    self.process.kill()
+                    self.process.wait(10)
+            for pid, start in started:  # kernels still running only if the shutdown failed
+                if alive(pid, start):
+                    os.kill(pid, signal.SIGKILL)
         finally:
             self._scratch.cleanup()
+
+
+def alive(pid: int, start: str) -> bool:
+    """Whether the process ``pid`` that started at ``start`` (clock ticks after boot) still runs."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19] == start
+    except (OSError, IndexError):
+        return False
 
 
 # --- The page ------------------------------------------------------------------------------------
