@@ -314,3 +314,13 @@ def test_playground_reports_errors_and_enables_the_buttons_again(tiny_data, monk
     assert not playground.train_button.disabled and playground.stop_button.disabled
     assert playground.status.value == "Training stopped: RuntimeError: out of memory"
     assert playground.runs == [] and playground.clear_button.disabled
+
+
+def test_no_public_function_looks_like_a_test_to_pytest():
+    import inspect
+
+    from course_utils import digit_image, plotting, widgets
+
+    for module in (widgets, digit_image, plotting):
+        names = [name for name, _ in inspect.getmembers(module, callable) if name.startswith("test")]
+        assert names == [], f"pytest would collect {names} from {module.__name__}"
