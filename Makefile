@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 CLASS_STAMP := $(VENV)/.installed-class
 CLASS_PROXY := class/node_modules/.bin/configurable-http-proxy
 
-.PHONY: venv run test lab bench class test-class clean
+.PHONY: venv run test test-browser lab bench class test-class clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,12 @@ run: venv
 ## test: unit tests, then pytest --nbval over every notebook (strict)
 test: venv
 	$(BIN)/python -m pytest
+
+## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
+## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.
+test-browser: venv
+	@$(BIN)/python tests/browser/jupyter_browser.py
+	$(BIN)/python -m pytest tests/browser/check_lab.py tests/browser/check_notebooks.py
 
 ## lab: JupyterLab on notebooks/ for students, on 127.0.0.1 with a token (ALLOW_ROOT=1 to run it as root)
 lab: venv

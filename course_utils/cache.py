@@ -51,16 +51,22 @@ def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
 
     It prints the same line either way, so a notebook's output does not depend on the cache.
     """
-    record = _read_record(recipe)
-    model = _read_model(recipe) if record else None
-    if model is None:
+    stored = load(recipe)
+    if stored is None:
         _check_writable()
         model, history = train(recipe, data, verbose=0)
         store(recipe, model, history)
     else:
-        history = record["history"]
+        model, history = stored
     print(f"Model ready: recipe {recipe.key()}, {len(history['loss'])} epochs")
     return model, history
+
+
+def load(recipe: Recipe) -> tuple | None:
+    """The stored ``(model, history)`` of ``recipe``, or None: never trains (a damaged entry is set aside)."""
+    record = _read_record(recipe)
+    model = _read_model(recipe) if record else None
+    return None if model is None else (model, record["history"])
 
 
 def load_or_score(recipe: Recipe, data: PreparedData | None = None) -> tuple[dict, dict]:

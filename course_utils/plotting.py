@@ -109,3 +109,32 @@ def show_misclassified(images: np.ndarray, true_labels: np.ndarray, probabilitie
     wrong = wrong[np.argsort(-probabilities[wrong, predicted[wrong]], kind="stable")][:limit]
     titles = [f"{predicted[i]} ({probabilities[i, predicted[i]]:.0%}) / {true_labels[i]}" for i in wrong]
     return show_digits(images[wrong], titles, title="Misclassified: predicted (confidence) / true")
+
+
+def plot_prediction(image: np.ndarray, probabilities: np.ndarray, title: str, true_label: int | None = None,
+                    photo=None):
+    """A 28x28 digit next to a bar chart of its 10 probabilities; a wrong guess in red, the truth in green.
+
+    ``photo`` (an image as it was uploaded) is shown first, so one sees what the preparation did.
+    """
+    predicted = int(np.argmax(probabilities))
+    colors = ["C0"] * len(probabilities)
+    wrong = true_label is not None and true_label != predicted
+    if wrong:
+        colors[predicted], colors[true_label] = "C3", "C2"
+    widths = ([1] if photo is not None else []) + [1, 1.8]
+    fig, axes = plt.subplots(1, len(widths), figsize=(2.5 * len(widths) + 2.0, 3.0),
+                             gridspec_kw={"width_ratios": widths})
+    if photo is not None:
+        axes[0].imshow(photo)
+        axes[0].set_title("Your photo")
+        axes[0].axis("off")
+    digit, bars = axes[-2:]
+    digit.imshow(_squeeze(image), cmap="gray_r", vmin=0, vmax=1)
+    digit.set_title(title)
+    digit.axis("off")
+    bars.bar(np.arange(len(probabilities)), probabilities, color=colors)
+    bars.set(xticks=np.arange(len(probabilities)), ylim=(0, 1), xlabel="Digit",
+             title="Probabilities (red: guess, green: true digit)" if wrong else "Probabilities")
+    fig.tight_layout()
+    return fig

@@ -1,25 +1,31 @@
-"""course_utils.widgets, driven from Python: the explorer, the digit upload and its preprocessing, the playground."""
+"""course_utils.widgets, driven from Python: the explorer, the drawing canvas, the digit upload, the playground."""
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
+import tomllib
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+import traitlets
+from test_digit_image import CANVAS_SEVEN, assert_like_mnist, canvas_ink, drawing
 
+import course_utils
 from course_utils import setup_course
+from course_utils.digit_image import prepare_drawing, preprocess_digit
 from course_utils.model import make_classifier
-from course_utils.training import PreparedData
+from course_utils.plotting import plot_prediction
+from course_utils.data import PreparedData
 from course_utils.widgets import (
-    DigitImageError,
+    DrawingCanvas,
+    digit_explorer,
     digit_upload,
+    draw_digit,
+    plot_runs,
     predict_digit,
-    preprocess_digit,
-    test_set_explorer as explore_test_set,
     training_playground,
 )
 
@@ -43,19 +49,20 @@ def predictions(model, images: np.ndarray) -> np.ndarray:
 
 def test_explorer_shows_the_digit_its_label_and_the_prediction(model, images):
     predicted = predictions(model, images)
-    explorer = explore_test_set(model, images, predicted)
+    explorer = digit_explorer(model, images, predicted)
     assert f"Test image 0: true {predicted[0]} · predicted {predicted[0]} (" in explorer.status.value
     explorer.slider.value = 5
     assert explorer.status.value.startswith(f"Test image 5: true {predicted[5]} · predicted {predicted[5]} (")
     assert "image/png" in explorer.plot.outputs[0]["data"]
     assert explorer.slider.max == len(images) - 1
     assert repr(explorer) == "Test set explorer (30 digits)"
+    assert "course-digit-explorer" in explorer._dom_classes  # how the browser test finds it
 
 
 def test_only_misclassified_restricts_the_slider_to_the_mistakes(model, images):
     labels = predictions(model, images)
     labels[[3, 7, 11]] = (labels[[3, 7, 11]] + 1) % 10
-    explorer = explore_test_set(model, images, labels)
+    explorer = digit_explorer(model, images, labels)
     assert list(explorer.misclassified) == [3, 7, 11]
     assert explorer.only_wrong.description == "only misclassified (3)"
     explorer.slider.value = 20
@@ -71,7 +78,7 @@ def test_only_misclassified_restricts_the_slider_to_the_mistakes(model, images):
 
 
 def test_only_misclassified_when_there_are_none(model, images):
-    explorer = explore_test_set(model, images, predictions(model, images))
+    explorer = digit_explorer(model, images, predictions(model, images))
     explorer.only_wrong.value = True
     assert explorer.status.value.startswith("No misclassified digits")
     assert explorer.slider.disabled and explorer.plot.outputs == ()
@@ -87,92 +94,57 @@ def test_explorer_predicts_everything_once_in_batches(model):
         return model(x, training=training)
 
     many = np.zeros((2500, 28, 28, 1), dtype="float32")
-    explorer = explore_test_set(counting_model, many, np.zeros(2500, dtype=int))
+    explorer = digit_explorer(counting_model, many, np.zeros(2500, dtype=int))
     explorer.slider.value = 2499
     explorer.only_wrong.value = True
     assert calls == [(1000, False), (1000, False), (500, False)]
 
 
-# --- Preprocessing an uploaded digit -------------------------------------------------------------
+# --- Drawing canvas ------------------------------------------------------------------------------
 
-def drawing(paper="white", ink="black", strokes=(((100, 40), (100, 260)),), size=(200, 300), mode="L",
-            fmt="PNG") -> bytes:
-    """A thick-stroked digit (a "1" by default) on a sheet of paper, encoded as PNG or JPEG bytes."""
-    image = Image.new(mode, size, paper)
-    pen = ImageDraw.Draw(image)
-    for stroke in strokes:
-        pen.line(stroke, fill=ink, width=24, joint="curve")
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
-SEVEN = (((40, 50), (160, 50), (90, 260)),)
-DIGITS = {
-    "a 1 on white paper (PNG)": drawing(),
-    "a 7 in white on black (JPEG)": drawing("black", "white", SEVEN, fmt="JPEG"),
-    "a wide 7 in blue ink on cream paper (RGB JPEG)": drawing((245, 240, 220), (30, 40, 120), SEVEN,
-                                                              size=(400, 300), mode="RGB", fmt="JPEG"),
-    "a 1 on a transparent background (PNG)": drawing((0, 0, 0, 0), (0, 0, 0, 255), mode="RGBA"),
-}
+def test_the_canvas_javascript_ships_with_the_package():
+    canvas = DrawingCanvas()
+    script = Path(course_utils.__file__).parent / "static" / "draw.js"
+    assert canvas.get_state()["_esm"] == script.read_text()
+    assert "export default { render }" in canvas._esm
+    # An installed (not editable) package carries it too: pyproject names it as package data.
+    package_data = tomllib.loads((Path(course_utils.__file__).parents[1] / "pyproject.toml").read_text())
+    assert "course_utils.static" in package_data["tool"]["setuptools"]["packages"]
+    assert "*.js" in package_data["tool"]["setuptools"]["package-data"]["course_utils.static"]
 
 
-@pytest.mark.parametrize("data", DIGITS.values(), ids=DIGITS.keys())
-def test_preprocessing_follows_mnist(data):
-    image = preprocess_digit(data)
-    assert image.shape == (28, 28) and image.dtype == np.float32
-    assert image.min() >= 0 and 0.9 < image.max() <= 1
-    rows, columns = np.nonzero(image > 0)
-    height, width = rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
-    assert max(height, width) in (19, 20, 21) and height <= 21 and width <= 21  # a 20x20 box (+ resampling halo)
-    assert image[[0, 0, -1, -1], [0, -1, 0, -1]].max() == 0  # black background, like MNIST
-    centre_of_mass = np.array([(np.indices(image.shape)[axis] * image).sum() / image.sum() for axis in (0, 1)])
-    assert np.abs(centre_of_mass - 13.5).max() <= 0.6
+def test_the_drawing_is_a_synchronised_trait():
+    canvas = DrawingCanvas()
+    assert canvas.trait_metadata("image", "sync") and canvas.image == b""
+    assert canvas.ink.shape == (112, 112) and not canvas.ink.any()
+    seven = canvas_ink(CANVAS_SEVEN)
+    canvas.ink = seven
+    assert canvas.image == seven.tobytes() and np.array_equal(canvas.ink, seven)
+    with pytest.raises(traitlets.TraitError, match="12544 bytes, got 784"):
+        canvas.image = bytes(28 * 28)
+    with pytest.raises(ValueError, match="112x112"):
+        canvas.ink = np.zeros((28, 28))
 
 
-def test_light_paper_is_inverted():
-    dark_on_light = preprocess_digit(drawing("white", "black", SEVEN))
-    light_on_dark = preprocess_digit(drawing("black", "white", SEVEN))
-    np.testing.assert_allclose(dark_on_light, light_on_dark, atol=1e-6)
-    assert dark_on_light.max() == 1.0  # the ink is bright, the paper black
+def test_draw_digit_follows_the_drawing(model):
+    panel = draw_digit(model)
+    assert repr(panel) == "Draw a digit" and "course-draw-digit" in panel._dom_classes
+    assert panel.status.value.startswith("The canvas is empty") and panel.plot.outputs == ()
+    assert panel.probabilities is None
 
+    panel.canvas.ink = canvas_ink(CANVAS_SEVEN)  # what the page does after a stroke
+    assert_like_mnist(panel.image)
+    np.testing.assert_array_equal(panel.image, prepare_drawing(canvas_ink(CANVAS_SEVEN)))
+    np.testing.assert_allclose(panel.probabilities, predict_digit(model, panel.image))
+    assert panel.status.value.startswith(f"This looks like a {int(np.argmax(panel.probabilities))} (")
+    assert "Second guess" in panel.status.value
+    assert "image/png" in panel.plot.outputs[0]["data"]
 
-def test_a_tall_digit_keeps_its_aspect_ratio():
-    image = preprocess_digit(drawing())  # a stroke 24 px wide and 244 px tall
-    columns = np.flatnonzero(image.max(axis=0) > 0.5)
-    rows = np.flatnonzero(image.max(axis=1) > 0.5)
-    assert len(rows) >= 19 and len(columns) <= 4
-
-
-def test_the_trained_model_reads_the_drawn_digits():
-    from course_utils.training import ARTICLE, load_artifacts
-
-    cached = load_artifacts(ARTICLE)
-    if cached is None:
-        pytest.skip("the article's model is not cached yet: load_or_train(ARTICLE) trains it")
-    expected = [1, 7, 7, 1]  # the digits drawn in DIGITS, in order
-    assert [int(predict_digit(cached[0], preprocess_digit(data)).argmax()) for data in DIGITS.values()] == expected
-
-
-def random_bytes(size: int) -> bytes:
-    return np.random.default_rng(1).integers(0, 256, size, dtype=np.uint8).tobytes()
-
-
-BAD_FILES = {
-    "empty": (b"", "The file is empty"),
-    "not an image": (random_bytes(5000), "not an image"),
-    "truncated PNG": (drawing()[:300], "not an image"),
-    "11 MB": (b"\xff" * (11 * 2**20), "the limit is 10 MB"),
-    "blank white page": (drawing(strokes=()), "No ink found"),
-    "blank grey JPEG": (drawing(paper=128, strokes=(), fmt="JPEG"), "No ink found"),
-}
-
-
-@pytest.mark.parametrize("data, message", BAD_FILES.values(), ids=BAD_FILES.keys())
-def test_unusable_files_get_a_friendly_error(data, message):
-    with pytest.raises(DigitImageError, match=message):
-        preprocess_digit(data)
-    assert issubclass(DigitImageError, ValueError)
+    panel.canvas.ink = canvas_ink((((50, 50), (58, 50)),))  # a speck: no confident guess
+    assert panel.status.value.startswith("Too little ink") and panel.plot.outputs == ()
+    assert panel.probabilities is None and panel.image is None
+    panel.canvas.image = bytes(112 * 112)  # the Clear button
+    assert panel.status.value.startswith("The canvas is empty")
 
 
 # --- Digit upload widget -------------------------------------------------------------------------
@@ -191,6 +163,7 @@ def test_upload_shows_the_prepared_digit_and_the_prediction(model):
     assert panel.status.value.startswith(f"This looks like a {predicted} (")
     assert "Second guess" in panel.status.value
     assert panel.image.shape == (28, 28) and "image/png" in panel.plot.outputs[0]["data"]
+    assert panel.photo.size == (200, 300) and panel.photo.mode == "RGB"  # shown as uploaded, beside the 28x28
 
 
 def test_upload_shows_errors_in_the_widget(model):
@@ -201,6 +174,18 @@ def test_upload_shows_errors_in_the_widget(model):
     assert panel.plot.outputs == ()
     panel.upload.value = uploaded(drawing(strokes=()))
     assert panel.status.value.startswith("No ink found")
+
+
+def test_plot_prediction_shows_the_photo_first_and_marks_a_wrong_guess():
+    image = preprocess_digit(drawing())
+    probabilities = np.full(10, 0.02)
+    probabilities[3] = 0.82
+    with_photo = plot_prediction(image, probabilities, "What the model sees", photo=np.ones((30, 20, 3)))
+    assert [ax.get_title() for ax in with_photo.axes] == ["Your photo", "What the model sees", "Probabilities"]
+    wrong = plot_prediction(image, probabilities, "Test image 5", true_label=1)
+    bars = wrong.axes[1].patches
+    assert len(wrong.axes) == 2 and "red: guess" in wrong.axes[1].get_title()
+    assert bars[3].get_facecolor() != bars[0].get_facecolor() != bars[1].get_facecolor()
 
 
 def test_predict_digit_is_fast_and_agrees_with_predict(model):
@@ -234,38 +219,108 @@ def tiny_data() -> PreparedData:
     return PreparedData(x_train, y_train, x_val, y_val, x_test, y_test, labels_test)
 
 
+def train(playground, timeout: float = 120) -> None:
+    """Click Train and wait for the run, which goes on in the background, to end."""
+    playground.train_button.click()
+    playground.wait(timeout)
+    assert not playground.thread.is_alive(), "training did not end in time"
+
+
 def test_playground_trains_and_redraws_after_each_epoch(tiny_data, model):
     playground = training_playground(tiny_data)
+    assert repr(playground) == "Training playground (256 training images)"
     assert playground.train_size.options == (("256", 256),)  # only as many images as the data holds
     assert playground.batch_size.options == (64, 128, 200, 256, 512)
     playground.optimizer.value = "sgd"
     assert playground.learning_rate.value == pytest.approx(0.01)
     playground.optimizer.value = "adam"
     playground.epochs.value, playground.batch_size.value = 2, 64
-    button_disabled_at_redraw = []
-    playground.plot.observe(lambda change: change["new"] and button_disabled_at_redraw.append(
-        playground.train_button.disabled), "outputs")
+    buttons_at_redraw, statuses = [], []
+    playground.plot.observe(lambda change: change["new"] and buttons_at_redraw.append(
+        (playground.train_button.disabled, playground.stop_button.disabled)), "outputs")
+    playground.status.observe(lambda change: statuses.append(change["new"]), "value")
+    assert playground.stop_button.disabled and playground.clear_button.disabled
 
-    playground.train_button.click()
+    train(playground)
 
-    assert button_disabled_at_redraw == [True, True]  # one redraw per epoch, while the button is disabled
-    assert not playground.train_button.disabled
+    assert buttons_at_redraw == [(True, False), (True, False)]  # one redraw per epoch, Train off, Stop on
+    assert not playground.train_button.disabled and playground.stop_button.disabled
     assert len(playground.history["val_accuracy"]) == 2
+    assert any(status.startswith("Epoch 1 of 2: validation accuracy") and status.endswith(" s left")
+               for status in statuses), statuses  # the time left, while training
     assert playground.status.value.startswith("Done in ")
     assert playground.model.optimizer.name == "adam"
     assert predict_digit(model, np.zeros((28, 28))).shape == (10,)  # other models still work
 
 
-def test_playground_reports_errors_and_enables_the_button_again(tiny_data, monkeypatch):
+def test_stop_ends_training_after_the_current_batch(tiny_data):
+    playground = training_playground(tiny_data)
+    playground.epochs.value, playground.batch_size.value = 10, 64  # 4 batches per epoch
+    # Click Stop when the first epoch is drawn: training ends after the next batch.
+    playground.plot.observe(lambda change: playground.stop_button.click(), "outputs")
+
+    train(playground)
+
+    assert playground.progress.batches_done == 4 + 1
+    assert len(playground.history["loss"]) == 2  # the first epoch, and the one stopped after a batch
+    assert playground.status.value.startswith("Stopped after ")
+    assert "in epoch 2 at batch 1 of 4" in playground.status.value
+    assert not playground.train_button.disabled and playground.stop_button.disabled
+
+
+def test_earlier_runs_stay_faint_until_cleared(tiny_data):
+    playground = training_playground(tiny_data)
+    playground.epochs.value = 1
+    train(playground)
+    playground.batch_norm.value = playground.dropout.value = True
+    train(playground)
+
+    names = [name for name, _ in playground.runs]
+    assert names == ["run 1 (rmsprop 0.001, batch 200, 256 images)",
+                     "run 2 (rmsprop 0.001, batch 200, 256 images, batch norm, dropout)"]
+    layers = [type(layer).__name__ for layer in playground.model.layers]
+    assert "BatchNormalization" in layers and layers.count("Dropout") == 3
+    assert all(layer.rate == 0.25 for layer in playground.model.layers if type(layer).__name__ == "Dropout")
+
+    figure = plot_runs(playground.runs)
+    alphas = {line.get_label(): line.get_alpha() for line in figure.axes[0].get_lines()}
+    assert [text.get_text() for text in figure.legends[0].get_texts()] == list(alphas)
+    assert alphas == {f"{names[0]}: training": 0.3, f"{names[0]}: validation": 0.3,
+                      f"{names[1]}: training": None, f"{names[1]}: validation": None}
+
+    assert not playground.clear_button.disabled
+    playground.clear_button.click()
+    assert playground.runs == [] and playground.plot.outputs == () and playground.clear_button.disabled
+
+
+def test_plot_runs_draws_the_last_five_earlier_runs():
+    history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8], "val_loss": [1.1, 0.6], "val_accuracy": [0.4, 0.7]}
+    figure = plot_runs([(f"run {n}", history) for n in range(1, 9)])
+    labels = {line.get_label().split(":")[0] for line in figure.axes[0].get_lines()}
+    assert labels == {f"run {n}" for n in range(3, 9)}
+
+
+def test_playground_reports_errors_and_enables_the_buttons_again(tiny_data, monkeypatch):
     disabled_while_training = []
 
     def failing_train(*args, **kwargs):
-        disabled_while_training.append(playground.train_button.disabled)
+        disabled_while_training.append((playground.train_button.disabled, playground.stop_button.disabled))
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr("course_utils.training.train", failing_train)
     playground = training_playground(tiny_data)
-    playground.train_button.click()
-    assert disabled_while_training == [True]
-    assert not playground.train_button.disabled
+    train(playground)
+    assert disabled_while_training == [(True, False)]
+    assert not playground.train_button.disabled and playground.stop_button.disabled
     assert playground.status.value == "Training stopped: RuntimeError: out of memory"
+    assert playground.runs == [] and playground.clear_button.disabled
+
+
+def test_no_public_function_looks_like_a_test_to_pytest():
+    import inspect
+
+    from course_utils import digit_image, plotting, widgets
+
+    for module in (widgets, digit_image, plotting):
+        names = [name for name, _ in inspect.getmembers(module, callable) if name.startswith("test")]
+        assert names == [], f"pytest would collect {names} from {module.__name__}"

@@ -1,0 +1,193 @@
+"""The widget notebooks in a real JupyterLab, in headless Chromium (``make test-browser``).
+
+For each notebook: run all cells in the page, then assert that no cell has an error output, that
+no widget callback raised and the browser console stays free of errors, and that every widget
+output is a live view (not a text fallback, not "Error displaying widget"). Then use each widget as
+a student would: a stroke drawn with the mouse on a drawing canvas makes a prediction appear,
+Clear empties it, and a stroke drawn with a finger (touch events) makes one appear again;
+dragging an explorer's slider changes the digit shown; a photo chosen in an upload gets a
+prediction; a playground trains, tells the time left, and stops on Stop. A screenshot of each
+notebook goes to build/screenshots/. The notebooks are served from temporary copies; the last test
+checks that nothing under notebooks/ changed.
+
+Not collected by ``make test`` (its name does not start with ``test_``): ``make test-browser`` runs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+from jupyter_browser import JupyterLab, inspect, launch_chromium, open_notebook, run_all, screenshot, watch_console
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+#: The functions that build the course's widgets; a notebook calling one of them is checked here.
+WIDGET_BUILDERS = ("digit_explorer", "draw_digit", "digit_upload", "training_playground")
+
+
+def notebooks_with_widgets(folder: Path) -> list[Path]:
+    """The notebooks in ``folder`` whose code calls one of the widget builders."""
+    pattern = re.compile(rf"\b({'|'.join(WIDGET_BUILDERS)})\(")
+    return [path for path in sorted(folder.glob("*.ipynb")) if pattern.search(code_of(path))]
+
+
+def code_of(notebook: Path) -> str:
+    import nbformat
+
+    return "\n".join(cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code")
+
+
+#: The notebooks this test opens. BROWSER_NOTEBOOKS=a.ipynb:b.ipynb checks other copies instead
+#: (a notebook being written, say).
+NOTEBOOKS = ([Path(path) for path in os.environ["BROWSER_NOTEBOOKS"].split(":")] if os.environ.get("BROWSER_NOTEBOOKS")
+             else notebooks_with_widgets(ROOT / "notebooks"))
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (checkpoints included) with a hash of its bytes."""
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+NOTEBOOKS_BEFORE = fingerprint(ROOT / "notebooks")
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with JupyterLab(NOTEBOOKS) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def draw_stroke(page, canvas, points) -> None:
+    """Press the mouse at the first point, move through the others, release: one stroke."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    position = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+    page.mouse.move(*position[0])
+    page.mouse.down()
+    for point in position[1:]:
+        page.mouse.move(*point, steps=8)
+    page.mouse.up()
+
+
+def touch_stroke(page, canvas, points) -> None:
+    """The same with a finger: touch events, as a phone or a tablet sends them."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    touch = page.context.new_cdp_session(page)
+    touch.send("Emulation.setTouchEmulationEnabled", {"enabled": True})
+    for index, (x, y) in enumerate(points):
+        point = {"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"]}
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove" if index else "touchStart", "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    touch.detach()
+
+
+SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]  # a 7, as fractions of the canvas
+ONE = [(0.5, 0.15), (0.5, 0.35), (0.5, 0.6), (0.5, 0.85)]
+
+
+def check_canvas(page, panel, tmp_path) -> None:
+    status, picture = panel.locator(".course-status"), panel.locator(".jp-OutputArea-output img")
+    expect(status).to_contain_text("The canvas is empty")
+    expect(picture).to_have_count(0)
+    draw_stroke(page, panel.locator("canvas.course-draw-canvas"), SEVEN)
+    expect(status).to_contain_text(re.compile(r"This looks like a \d \(\d+%\)"), timeout=30_000)
+    expect(picture).to_have_count(1)
+    panel.get_by_role("button", name="Clear").click()
+    expect(status).to_contain_text("The canvas is empty", timeout=30_000)
+    expect(picture).to_have_count(0)
+    touch_stroke(page, panel.locator("canvas.course-draw-canvas"), ONE)
+    expect(status).to_contain_text(re.compile(r"This looks like a \d \(\d+%\)"), timeout=30_000)
+
+
+def check_explorer(page, panel, tmp_path) -> None:
+    status, picture = panel.locator(".course-status"), panel.locator(".jp-OutputArea-output img")
+    expect(status).to_contain_text("Test image 0:")
+    before = picture.get_attribute("src")
+    handle = panel.locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 60, box["y"] + box["height"] / 2, steps=6)
+    page.mouse.up()
+    expect(status).not_to_contain_text("Test image 0:", timeout=30_000)
+    expect(status).to_contain_text(re.compile(r"Test image [\d,]+: true \d · predicted \d"))
+    expect(picture).not_to_have_attribute("src", before)
+
+
+def check_upload(page, panel, tmp_path) -> None:
+    from PIL import Image, ImageDraw
+
+    photo = Image.new("RGB", (300, 400), (250, 248, 240))
+    ImageDraw.Draw(photo).line([(70, 80), (230, 80), (130, 340)], fill=(20, 20, 60), width=28)
+    photo.save(tmp_path / "seven.png")
+    with page.expect_file_chooser() as chooser:
+        panel.get_by_role("button", name="Upload a digit").click()
+    chooser.value.set_files(tmp_path / "seven.png")
+    expect(panel.locator(".course-status")).to_contain_text(re.compile(r"This looks like a \d \(\d+%\)"),
+                                                            timeout=30_000)
+    expect(panel.locator(".jp-OutputArea-output img")).to_have_count(1)
+
+
+def check_playground(page, panel, tmp_path) -> None:
+    status = panel.locator(".course-status")
+    panel.get_by_role("button", name="Train").click()
+    expect(status).to_contain_text(" left", timeout=60_000)  # training, with the time left
+    panel.get_by_role("button", name="Stop").click()
+    expect(status).to_contain_text("Stopped after", timeout=60_000)
+    expect(panel.locator(".jp-OutputArea-output img")).to_have_count(1)  # the stopped run's curves
+    expect(panel.get_by_role("button", name="Train")).to_be_enabled()
+
+
+#: How each widget is found in the page, and what is done with it there.
+CHECKS = {"draw_digit": (".course-draw-digit", check_canvas),
+          "digit_explorer": (".course-digit-explorer", check_explorer),
+          "digit_upload": (".course-digit-upload", check_upload),
+          "training_playground": (".course-training-playground", check_playground)}
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_widgets_are_live_in_jupyterlab(lab, browser, notebook, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        console_errors = watch_console(page)
+        open_notebook(page, lab, notebook.name)
+        run_all(page)
+        report = inspect(page, console_errors)
+        assert report.widgets > 0, "the notebook shows no widget"
+        assert report.problems() == []
+        assert report.live_widgets == report.widgets
+
+        code = code_of(notebook)
+        for builder, (selector, check) in CHECKS.items():
+            panels = page.locator(selector)
+            assert panels.count() >= len(re.findall(rf"\b{builder}\(", code)), f"a {builder} is missing"
+            for index in range(panels.count()):
+                check(page, panels.nth(index), tmp_path)
+        screenshot(page, SCREENSHOTS / f"{notebook.stem}.png")
+        assert inspect(page, console_errors).problems() == []  # the interactions broke nothing
+    finally:
+        page.close()
+
+
+def test_the_notebooks_folder_is_untouched():
+    assert fingerprint(ROOT / "notebooks") == NOTEBOOKS_BEFORE
+
+
+def test_there_are_notebooks_to_check():
+    assert NOTEBOOKS, f"no notebook calls one of {', '.join(WIDGET_BUILDERS)}: nothing was checked"
