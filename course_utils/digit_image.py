@@ -13,9 +13,8 @@ import io
 import numpy as np
 from PIL import Image, ImageOps
 
-from course_utils.model import INPUT_SHAPE
+from course_utils.data import IMAGE_SIZE
 
-IMAGE_SIZE = INPUT_SHAPE[0]
 #: MNIST digits fit in a 20x20 box, centred by centre of mass in the 28x28 field.
 DIGIT_BOX = 20
 #: The middle of a 28-pixel row (pixels are numbered 0 to 27).

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import traitlets
-from test_digit_image import CANVAS_SEVEN, assert_like_mnist, canvas_ink, drawing
+from tests.test_digit_image import CANVAS_SEVEN, assert_like_mnist, canvas_ink, drawing
 
 import course_utils
 from course_utils import setup_course
