@@ -15,7 +15,7 @@ from course_utils.exercises.core import Exercise, as_array, bind, mnist, not_an_
 def _diagnose_prepared_test_images(answer: Any) -> str | None:
     images = as_array(answer)
     if images is None:
-        return _not_an_array(answer)
+        return not_an_array(answer)
     (x_train, _), (x_test, _) = mnist()
     if images.shape[:1] == (len(x_train),):
         return "these are the training images; prepare the test images x_test."
@@ -45,7 +45,7 @@ def _diagnose_prepared_test_images(answer: Any) -> str | None:
 def _diagnose_encoded_test_labels(answer: Any) -> str | None:
     labels = as_array(answer)
     if labels is None:
-        return _not_an_array(answer)
+        return not_an_array(answer)
     (_, y_train), (_, y_test) = mnist()
     if labels.shape[:1] == (len(y_train),):
         return "these are the training labels; encode the test labels y_test."

@@ -26,12 +26,10 @@ from jupyter_browser import (
     alive,
     chromium_path,
     inspect,
-    launch_chromium,
     open_notebook,
     run_all,
     watch_console,
 )
-from playwright.sync_api import sync_playwright
 
 HELPER = Path(__file__).with_name("jupyter_browser.py")
 
@@ -64,14 +62,6 @@ def notebooks(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("notebooks")
     return {"widgets": write_notebook(folder / "widgets.ipynb", WIDGETS),
             "broken": write_notebook(folder / "broken.ipynb", BROKEN)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

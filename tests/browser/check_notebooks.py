@@ -21,8 +21,8 @@ import re
 from pathlib import Path
 
 import pytest
-from jupyter_browser import JupyterLab, inspect, launch_chromium, open_notebook, run_all, screenshot, watch_console
-from playwright.sync_api import expect, sync_playwright
+from jupyter_browser import JupyterLab, inspect, open_notebook, run_all, screenshot, watch_console
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -61,14 +61,6 @@ NOTEBOOKS_BEFORE = fingerprint(ROOT / "notebooks")
 def lab():
     with JupyterLab(NOTEBOOKS) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def draw_stroke(page, canvas, points) -> None:
