@@ -151,6 +151,7 @@ def test_a_wrong_type_is_reported_not_raised(lesson, q, answer, capsys):
     out = feedback(lesson, q, answer, capsys)
     assert out.startswith("Not quite: ")
     assert "0x" not in out  # no object ids: the message is the same on every run
+    assert "could not be checked" not in out  # each checker names what kind of answer it wants
 
 
 # --- Number questions ------------------------------------------------------------------------------
