@@ -6,8 +6,8 @@ every random generator and turns on deterministic ops, so reruns print the same 
 Where things live (one home each):
 
 - ``data``: loading MNIST (online or from ``MNIST_DATA_DIR``), preparing it, the validation split;
-- ``model``: the article's network, ``make_classifier``;
-- ``training``: recipes (``ARTICLE``, ``FAST_TRACK``) and ``train``;
+- ``model``: the article's network, ``make_classifier`` (and notebook 11's dense network and augmentation);
+- ``training``: recipes (``ARTICLE``, ``FAST_TRACK``, ``ONE_EPOCH``, ``BEST``, ``KERAS_IO``) and ``train``;
 - ``cache``: the only door to ``build/cache``: ``load_or_train`` and ``load_or_score``;
 - ``budget``: how much the experiments train (``COURSE_BUDGET``: quick or full);
 - ``experiments``, ``evaluation``, ``plotting``, ``digit_image``, ``widgets``, ``exercises``,

@@ -17,7 +17,6 @@ file first and is renamed into place, so an interrupted save never leaves half a
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
@@ -113,7 +112,7 @@ def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> N
 
 def _write_record(recipe: Recipe, history: dict, scores: dict | None) -> None:
     _, record_path = entry_paths(recipe)
-    record = {"recipe": dataclasses.asdict(recipe), "history": history, "scores": scores}
+    record = {"recipe": recipe.identity(), "history": history, "scores": scores}
     partial = None
     try:
         with tempfile.NamedTemporaryFile("w", dir=record_path.parent, prefix=".partial-", suffix=".json",
@@ -160,7 +159,7 @@ def _read_record(recipe: Recipe) -> dict | None:
         return _set_aside(recipe, record_path, f"not a readable JSON record: {error}")
     if not isinstance(record, dict) or not isinstance(record.get("history"), dict) or "loss" not in record["history"]:
         return _set_aside(recipe, record_path, "the record has no training history")
-    if record.get("recipe") != dataclasses.asdict(recipe):
+    if record.get("recipe") != recipe.identity():
         return _set_aside(recipe, record_path, f"the record is of another recipe than {recipe.key()}")
     return record
 

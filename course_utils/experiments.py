@@ -58,12 +58,13 @@ def mean_history(runs: list[Run]) -> dict[str, list[float]]:
     return {key: np.mean([run.history[key] for run in runs], axis=0).tolist() for key in runs[0].history}
 
 
-def spread(values) -> str:
-    """``mean ± sd`` of percentages, or just the value for a single run (an sd of one run means nothing)."""
+def spread(values, digits: int = 2, unit: str = " %") -> str:
+    """``mean ± sd`` (of percentages, by default), or just the value for a single run (an sd of one run
+    means nothing)."""
     values = np.asarray(values, dtype=float)
     if len(values) == 1:
-        return f"{values[0]:.2f} %"
-    return f"{values.mean():.2f} ± {values.std(ddof=1):.2f} %"
+        return f"{values[0]:.{digits}f}{unit}"
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}{unit}"
 
 
 def summary_table(runs: list[Run]) -> str:

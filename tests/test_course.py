@@ -1,4 +1,4 @@
-"""course_utils: the model, recipes, the budget, experiments, evaluation, plotting, bench report."""
+"""course_utils: the model, recipes, the budget, experiments, evaluation, plotting (the bench: test_bench.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ setup_course()
 
 import keras  # noqa: E402
 
-from course_utils import bench, budget, evaluation, experiments, plotting, training  # noqa: E402
+from course_utils import budget, evaluation, experiments, model, plotting, training  # noqa: E402
 from course_utils.data import PreparedData  # noqa: E402
 from course_utils.model import ARTICLE_PARAMETER_COUNT, architecture, make_classifier  # noqa: E402
 
@@ -49,14 +49,57 @@ def test_classifier_options_add_layers_but_dropout_adds_no_weights():
         make_classifier(dropout=1.5)
 
 
+def test_augmentation_adds_no_weights_and_leaves_test_images_unchanged():
+    augmented = make_classifier(augment=True)
+    assert augmented.count_params() == 257_162
+    assert [kind for kind, _, _ in architecture(augmented)][:3] == ["RandomTranslation", "RandomRotation", "RandomZoom"]
+    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    augment = keras.Sequential(model.make_augmentation())
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(augment(images, training=False)), images)
+    moved = keras.ops.convert_to_numpy(augment(images, training=True))
+    assert moved.shape == images.shape and not np.allclose(moved, images)
+
+
+def test_the_peers_of_the_convnet():
+    dense = model.make_dense_classifier()
+    assert dense.count_params() == 257_058 and abs(dense.count_params() / ARTICLE_PARAMETER_COUNT - 1) < 0.001
+    assert [kind for kind, _, _ in architecture(dense)] == ["Flatten", "Dense", "Dense", "Dense"]
+    keras_io = model.make_keras_io_classifier()
+    assert keras_io.count_params() == 34_826
+    assert [shape for _, shape, _ in architecture(keras_io)][:4] == [(None, 26, 26, 32), (None, 13, 13, 32),
+                                                                    (None, 11, 11, 64), (None, 5, 5, 64)]
+    assert isinstance(keras_io.optimizer, keras.optimizers.Adam)
+
+
 def test_recipe_key_changes_with_every_field():
+    other_values = {"architecture": "dense", "optimizer": "adam", "learning_rate": 0.01, "momentum": 0.9,
+                    "schedule": "warmup_cosine", "warmup_epochs": 0.5, "epochs": 3, "batch_size": 256,
+                    "batch_norm": True, "dropout": 0.25, "augment": True, "label_smoothing": 0.1,
+                    "train_size": 100, "seed": 1}
+    assert set(other_values) == {field.name for field in dataclasses.fields(training.Recipe)}  # a new field needs a value here
     keys = {training.ARTICLE.key()}
-    for field, value in {"optimizer": "adam", "epochs": 3, "batch_size": 256, "seed": 1, "dropout": 0.25,
-                         "label_smoothing": 0.1, "train_size": 100}.items():
+    for field, value in other_values.items():
         keys.add(dataclasses.replace(training.ARTICLE, **{field: value}).key())
-    assert len(keys) == 8
+    assert len(keys) == len(other_values) + 1
     assert training.ARTICLE.key() == training.Recipe().key()
     assert training.ARTICLE.steps_per_epoch() == 275
+
+
+def test_fields_added_later_keep_the_earlier_keys():
+    # The keys of the article's recipe and the fast track as they were before `architecture` and `augment`.
+    assert training.ARTICLE.key() == "rmsprop-e10-b200-s42-bc29afc3"
+    assert training.FAST_TRACK.key() == "adam-e2-b128-s1-d00ea9cf"
+    assert "augment" not in training.ARTICLE.identity() and training.Recipe(augment=True).identity()["augment"] is True
+
+
+def test_recipes_name_their_network():
+    assert training.Recipe(architecture="dense").make_model().name == "dense_network"
+    assert training.KERAS_IO.make_model().name == "keras_io_convnet"
+    assert training.Recipe(augment=True).make_model().layers[0].__class__.__name__ == "RandomTranslation"
+    with pytest.raises(ValueError, match="unknown architecture 'resnet': use one of 'convnet', 'dense', 'keras_io'"):
+        training.Recipe(architecture="resnet")
+    with pytest.raises(ValueError, match="options of the convnet"):
+        training.Recipe(architecture="dense", augment=True)
 
 
 def test_recipe_builds_its_optimizer_and_schedule():
@@ -158,17 +201,3 @@ def test_plots_have_the_expected_panels():
     gallery = plotting.show_misclassified(np.zeros((3, 28, 28)), np.array([1, 5, 3]), probabilities)
     assert [ax.get_title() for ax in gallery.axes if ax.get_title()] == ["2 (91%) / 5"]
     plotting.plt.close("all")
-
-
-def test_bench_report_prints_figures_and_ratios(capsys):
-    def result(name, seconds, reach):
-        return {"recipe": name, "epochs": 3, "train_seconds": seconds, "images_per_second": 1000.0,
-                "seconds_to_99.0%": reach, "seconds_to_99.2%": reach, "final_test_accuracy": 0.993, "peak_memory_mb": 900.0}
-    summary = bench.report([result("article", 100.0, 40.0), result("fast_track", 25.0, 10.0)])
-    out = capsys.readouterr().out
-    assert summary["ratios"] == {"whole_run": 0.25, "to_99.0%": 0.25, "to_99.2%": 0.25}
-    assert "fast/article time, whole run: 0.25" in out and "fast/article time to 99.2%: 0.25" in out
-    summary = bench.report([result("article", 100.0, None), result("fast_track", 25.0, 10.0)])
-    out = capsys.readouterr().out
-    assert "not reached" in out and "n/a (the article recipe did not reach 99.2%)" in out
-    assert summary["ratios"]["to_99.2%"] is None

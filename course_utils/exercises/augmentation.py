@@ -1,0 +1,120 @@
+"""Exercises of 11 · Why a convnet, and augmentation: what a dense layer pays for the image size, how a
+shift travels through the convnet, and augmentation layers in Keras' own units."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+import keras
+
+from course_utils.data import IMAGE_SIZE
+from course_utils.exercises.core import Exercise, bind, close, number_exercise
+
+#: Exercise 3 asks for shifts of up to this many pixels and turns of up to this many degrees.
+SHIFT_PIXELS = 2
+TURN_DEGREES = 15
+
+
+def dense_parameters(image_size: int, units: int = 280) -> int:
+    """Weights and biases of a Dense layer of ``units`` units on a flattened ``image_size`` x ``image_size`` image."""
+    return image_size * image_size * units + units
+
+
+def _layers(answer: Any) -> list | None:
+    if isinstance(answer, keras.Sequential):
+        return list(answer.layers)
+    if isinstance(answer, (list, tuple)) and all(isinstance(layer, keras.layers.Layer) for layer in answer):
+        return list(answer)
+    return None
+
+
+def _diagnose_augmentation(answer: Any) -> str | None:
+    layers = _layers(answer)
+    if layers is None:
+        return f"the answer should be a keras.Sequential (or a list) of Keras layers, not a {type(answer).__name__}."
+    kinds = {type(layer).__name__: layer.get_config() for layer in layers}
+    missing = [kind for kind in ("RandomTranslation", "RandomRotation") if kind not in kinds]
+    if missing:
+        return f"there is no {' and no '.join(missing)} layer; the question asks for a shift and a turn."
+    extra = sorted(set(kinds) - {"RandomTranslation", "RandomRotation"})
+    if extra:
+        return f"only a shift and a turn are asked: remove {', '.join(extra)}."
+    shift, turn = kinds["RandomTranslation"], kinds["RandomRotation"]
+    shift_factors = [abs(shift[name]) if not isinstance(shift[name], (list, tuple)) else max(map(abs, shift[name]))
+                     for name in ("height_factor", "width_factor")]
+    turn_factor = turn["factor"] if not isinstance(turn["factor"], (list, tuple)) else max(map(abs, turn["factor"]))
+    if not all(close(factor, SHIFT_PIXELS / IMAGE_SIZE, 0.003) for factor in shift_factors):
+        return (f"RandomTranslation should move the digit up to {SHIFT_PIXELS} pixels both up/down (height_factor) "
+                f"and left/right (width_factor); its factors are fractions of the image size: "
+                f"a factor of {SHIFT_PIXELS}/{IMAGE_SIZE} for each.")
+    if close(turn_factor, TURN_DEGREES / 180, 1e-4):
+        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees); RandomRotation's factor is "
+                f"a fraction of a full turn: {TURN_DEGREES}/360.")
+    if close(turn_factor, math.radians(TURN_DEGREES), 1e-4):
+        return (f"that is {TURN_DEGREES} degrees in radians; RandomRotation's factor is a fraction of a full turn "
+                f"(360 degrees): {TURN_DEGREES}/360.")
+    if not close(turn_factor, TURN_DEGREES / 360, 0.001):
+        return f"RandomRotation's factor should turn the digit up to {TURN_DEGREES} degrees: a factor of {TURN_DEGREES}/360."
+    for kind, config in kinds.items():
+        if config["fill_mode"] != "constant" or config["fill_value"] != 0:
+            return (f"{kind} fills the corners it uncovers with fill_mode={config['fill_mode']!r}"
+                    + (f" and fill_value={config['fill_value']}" if config["fill_mode"] == "constant" else "")
+                    + ", which draws strokes that are not part of the digit; use fill_mode='constant', fill_value=0.")
+    return None
+
+
+def exercises() -> SimpleNamespace:
+    small, large = dense_parameters(IMAGE_SIZE), dense_parameters(2 * IMAGE_SIZE)
+    return bind(
+        number_exercise(
+            "q1", "Predict: how many parameters would the dense network's first layer, Dense(280), have on 56x56 images?",
+            large,
+            correct=(f"56 x 56 = 3,136 pixels, each with a weight into each of the 280 units, plus 280 biases: "
+                     f"{large:,}, four times the 28x28 count. A Conv2D(32, (3, 3)) layer keeps its 320 "
+                     "parameters whatever the image size."),
+            hint="every pixel of the flattened image has one weight into every unit, and every unit has a bias.",
+            solution="first_layer_parameters = 56 * 56 * 280 + 280",
+            mistakes=[
+                (small, "that is the count on 28x28 images; a 56x56 image has four times as many pixels."),
+                (large - 280, "close: each of the 280 units also has a bias."),
+                (2 * small, "a 56x56 image is twice as wide AND twice as tall: four times as many pixels, not two."),
+                (320, "that is a Conv2D(32, (3, 3)) layer, whose count does not depend on the image size; "
+                      "the Dense layer's does."),
+            ],
+        ),
+        number_exercise(
+            "q2", "Predict: a digit moved 4 pixels to the right; by how many cells do the 7x7 feature maps of the "
+                  "convnet's third convolution move?",
+            1,
+            correct=("each 2x2 max-pooling halves the map and the shift with it: 4 pixels on 28x28, 2 cells on 14x14, "
+                     "1 cell on 7x7. The maps move with the digit; the Dense layer after them sees them moved."),
+            hint="a convolution moves its output with its input; a 2x2 max-pooling halves the width of the map.",
+            solution="cells = 4 / 2 / 2  # two 2x2 max-poolings, each halves the shift",
+            mistakes=[
+                (4, "the convolutions keep the shift, but each of the two poolings halves it: 28 -> 14 -> 7."),
+                (2, "that is after the first pooling (14x14); the third convolution comes after the second."),
+                (0, "convolutions and pooling do not undo a shift: the feature maps move with the digit."),
+                (0.5, "a 4-pixel shift is halved twice, once per pooling: 4 / 2 / 2."),
+            ],
+        ),
+        Exercise(
+            "q3", f"Build a keras.Sequential of augmentation layers that moves a digit up to {SHIFT_PIXELS} pixels "
+                  f"in each direction and turns it up to {TURN_DEGREES} degrees either way, filling what it "
+                  "uncovers with 0",
+            _diagnose_augmentation,
+            correct=(f"RandomTranslation takes fractions of the image size ({SHIFT_PIXELS}/{IMAGE_SIZE}) and "
+                     f"RandomRotation fractions of a full turn ({TURN_DEGREES}/360); fill_mode='constant' keeps "
+                     "the background blank."),
+            expected=(f"a keras.Sequential of RandomTranslation({SHIFT_PIXELS}/{IMAGE_SIZE}, {SHIFT_PIXELS}/{IMAGE_SIZE}) "
+                      f"and RandomRotation({TURN_DEGREES}/360), both with fill_mode='constant'."),
+            hint_text=("both layers take fractions, not pixels or degrees: of the image's size for RandomTranslation, "
+                       "of a full turn for RandomRotation. Their default fill_mode is 'reflect'."),
+            solution_code=(
+                "augment = keras.Sequential([\n"
+                f"    keras.layers.RandomTranslation({SHIFT_PIXELS} / 28, {SHIFT_PIXELS} / 28, fill_mode=\"constant\"),\n"
+                f"    keras.layers.RandomRotation({TURN_DEGREES} / 360, fill_mode=\"constant\"),\n"
+                "])"),
+        ),
+    )
