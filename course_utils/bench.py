@@ -31,7 +31,6 @@ import time
 import numpy as np
 
 from course_utils import PROJECT_ROOT
-from course_utils.experiments import spread
 
 #: The test accuracy whose time is measured ("seconds to 99.0%").
 TARGET = 0.990
@@ -173,6 +172,8 @@ def summarise(runs: list[dict]) -> dict:
 
 def report(runs: list[dict]) -> dict:
     """Print the table, the time ratios and the claims; return the summary that is saved."""
+    from course_utils.experiments import spread  # here, not at the top: it loads TensorFlow (see main)
+
     recipes = summarise(runs)
     target = f"{TARGET:.1%}"
     print(f"\n{'recipe':<11}{'epochs':>7}{'test accuracy':>18}{'training s':>14}{'CPU s':>8}{'to ' + target:>14}{'peak MB':>9}")
@@ -245,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # TensorFlow is loaded only after the course's environment quiets its C++ log lines.
+    from course_utils import setup_course
+
+    setup_course()
     if args.only:
         with open(args.out, "w", encoding="utf-8") as f:
             json.dump(measure(args.only, args.seed), f)

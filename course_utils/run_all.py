@@ -24,7 +24,10 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 
-from course_utils import PROJECT_ROOT, progress, set_environment
+from course_utils import PROJECT_ROOT, setup_course
+
+setup_course()  # first: progress loads Keras, and TensorFlow's log lines must be quiet by then
+from course_utils import progress, set_environment  # noqa: E402
 from course_utils.budget import current_budget
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"

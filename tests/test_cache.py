@@ -1,6 +1,7 @@
 """course_utils.cache: one door to build/cache, atomic writes, and damaged entries that never crash.
 
-Every test trains the tiny recipe (a few dozen images, two epochs) into a temporary cache folder.
+The tiny recipe (a few dozen images, two epochs) is trained once per module and stored into each test's
+own temporary cache folder; the tests that are about training train it themselves.
 """
 
 from __future__ import annotations
@@ -33,12 +34,17 @@ def data():
     return tiny_prepared_data()
 
 
+@pytest.fixture(scope="module")
+def trained(data):
+    """The tiny recipe trained once for the whole module: (model, history)."""
+    return train(TINY, data, verbose=0)
+
+
 @pytest.fixture
-def stored(folder, data, capsys):
-    """The tiny recipe trained and stored; returns (model, history)."""
-    model, history = cache.load_or_train(TINY, data)
-    capsys.readouterr()
-    return model, history
+def stored(folder, trained):
+    """The tiny recipe's entry, stored in this test's own cache folder; returns (model, history)."""
+    cache.store(TINY, *trained)
+    return trained
 
 
 def ready_line() -> str:

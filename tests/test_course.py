@@ -153,7 +153,7 @@ def test_budget_comes_from_the_environment(monkeypatch):
     monkeypatch.delenv("COURSE_BUDGET")
     assert budget.current_budget() == budget.BUDGETS[budget.DEFAULT_BUDGET] == budget.BUDGETS["quick"]
     assert budget.BUDGETS["quick"].apply(training.ARTICLE, 3) == dataclasses.replace(
-        training.ARTICLE, seed=3, epochs=3, train_size=8000)
+        training.ARTICLE, seed=3, epochs=2, train_size=6000)
     assert str(budget.BUDGETS["full"]) == "budget 'full': 3 seeds x each recipe's own epochs on all 55,000 training images"
     monkeypatch.setenv("COURSE_BUDGET", "huge")
     with pytest.raises(ValueError, match="COURSE_BUDGET='huge' is not a budget; use one of quick, full"):
