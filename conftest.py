@@ -16,6 +16,12 @@ from course_utils import set_environment
 set_environment()
 
 _STARTED = time.time()
+_RUNS_NOTEBOOKS = False
+
+
+def pytest_collection_modifyitems(session, config, items):
+    global _RUNS_NOTEBOOKS
+    _RUNS_NOTEBOOKS = any(str(item.path).endswith(".ipynb") for item in items)
 
 
 def article_epoch_seconds(since: float) -> float | None:
@@ -32,6 +38,8 @@ def article_epoch_seconds(since: float) -> float | None:
 
 
 def pytest_terminal_summary(terminalreporter):
+    if not _RUNS_NOTEBOOKS:  # the cost is about make test, which runs the notebooks
+        return
     total = time.time() - _STARTED
     try:
         epoch = article_epoch_seconds(_STARTED)
