@@ -111,10 +111,8 @@ def accuracy_checks(images: np.ndarray, labels: np.ndarray, every: int = CHECK_E
 
 
 def measure(name: str, seed: int) -> dict:
-    """Train recipe ``name`` with ``seed`` on the real data, checking its test accuracy; return its figures."""
-    from course_utils import setup_course
-
-    setup_course()
+    """Train recipe ``name`` with ``seed`` on the real data, checking its test accuracy; return its figures.
+    (``main`` has run ``setup_course``.)"""
     from course_utils.data import load_prepared
     from course_utils.training import train
 

@@ -26,8 +26,8 @@ from tqdm import tqdm
 
 from course_utils import PROJECT_ROOT, setup_course
 
-setup_course()  # first: progress loads Keras, and TensorFlow's log lines must be quiet by then
-from course_utils import progress, set_environment  # noqa: E402
+setup_course()  # first: the course's environment, and TensorFlow quiet before progress loads Keras
+from course_utils import progress  # noqa: E402
 from course_utils.budget import current_budget
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -117,10 +117,7 @@ def execute(source: Path, target: Path, position: int, total: int) -> tuple[bool
 
 
 def final_test_accuracy() -> str:
-    """The article model's test accuracy and loss, as notebook 06 reports them."""
-    from course_utils import setup_course
-
-    setup_course()
+    """The article model's test accuracy and loss, as notebook 06 reports them (``setup_course`` ran at import)."""
     from course_utils.cache import load_or_score
     from course_utils.training import ARTICLE
 
@@ -133,7 +130,6 @@ def final_test_accuracy() -> str:
 
 
 def main() -> int:
-    set_environment()
     budget = current_budget()
     sources = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     print(f"Running {len(sources)} notebooks into {OUTPUT.relative_to(PROJECT_ROOT)}/ with the {budget.name!r} "
