@@ -56,12 +56,19 @@ def _quiet_stderr():
         os.close(saved)
 
 
-def setup_course(seed: int = SEED) -> None:
-    """Prepare a notebook or script: quiet logs, Keras on TensorFlow, seeds, deterministic ops."""
+def load_tensorflow() -> None:
+    """Import TensorFlow and Keras in the course's environment, without TensorFlow's C++ start-up lines
+    (nothing to do once they are loaded). ``make run`` calls it in each kernel before the notebook starts."""
     set_environment()
     if "tensorflow" not in sys.modules:
         with _quiet_stderr():
             import tensorflow  # noqa: F401
+    import keras  # noqa: F401
+
+
+def setup_course(seed: int = SEED) -> None:
+    """Prepare a notebook or script: quiet logs, Keras on TensorFlow, seeds, deterministic ops."""
+    load_tensorflow()
     import keras
     import tensorflow as tf
 

@@ -57,7 +57,8 @@ def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
         store(recipe, model, history)
     else:
         model, history = stored
-    print(f"Model ready: recipe {recipe.key()}, {len(history['loss'])} epochs")
+    epochs = len(history["loss"])
+    print(f"Model ready: recipe {recipe.key()}, {epochs} epoch{'' if epochs == 1 else 's'}")
     return model, history
 
 

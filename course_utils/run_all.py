@@ -5,7 +5,8 @@ training, the epoch and an estimate of the time left. At the end: a table of the
 seconds and status, and the article model's test accuracy as notebook 06 computes it.
 
 The training budget is ``COURSE_BUDGET`` (quick by default; ``make run COURSE_BUDGET=full`` for the
-hour-long version). Kernels talk to the runner over IPC sockets, not TCP.
+hour-long version). Kernels talk to the runner over IPC sockets, not TCP. Each notebook's kernel is
+started while the notebook before it runs, and loads TensorFlow then, so no notebook waits for that.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -75,21 +78,59 @@ class ProgressClient(NotebookClient):
             self.bar.set_postfix_str(f"{cell}, {progress.describe(json.loads(lines[-1]))}")
 
 
-def execute(source: Path, target: Path, position: int, total: int) -> tuple[bool, float]:
-    """Run one notebook top to bottom in a fresh kernel; write the executed copy to ``target``."""
+class Kernel:
+    """The kernel for one notebook, started ahead of its notebook.
+
+    It talks to the runner over IPC sockets in a scratch folder of its own, where its ``train()`` calls
+    also write their progress file; as soon as it is up it loads TensorFlow, in a thread of the runner,
+    so the notebook's first cell finds it loaded. ``stop()`` shuts the kernel down and removes the folder.
+    """
+
+    PRELOAD = "from course_utils import load_tensorflow\nload_tensorflow()"
+
+    def __init__(self):
+        self.scratch = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+        self.progress_file = self.scratch / "progress.jsonl"
+        self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.scratch / "kernel"))
+        self.manager.start_kernel(cwd=str(NOTEBOOKS), env={**os.environ, progress.PROGRESS_VARIABLE: str(self.progress_file)})
+        self.loading = threading.Thread(target=self._preload, daemon=True)
+        self.loading.start()
+
+    def _preload(self) -> None:
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+            client.execute(self.PRELOAD, silent=True, store_history=False)
+            client.get_shell_msg(timeout=300)  # the reply: TensorFlow is loaded
+        except Exception:  # noqa: BLE001 - a slow or failed preload only costs time: the first cell loads it
+            pass
+        finally:
+            client.stop_channels()
+
+    def ready(self) -> KernelManager:
+        self.loading.join()
+        return self.manager
+
+    def stop(self) -> None:
+        self.loading.join()
+        if self.manager.has_kernel:
+            self.manager.shutdown_kernel()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def execute(source: Path, target: Path, position: int, total: int, kernel: Kernel | None = None) -> tuple[bool, float]:
+    """Run one notebook top to bottom in a fresh kernel (``kernel``, or one started now); write the
+    executed copy to ``target``; stop the kernel."""
     notebook = nbformat.read(source, as_version=4)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as scratch, tqdm(
+    kernel = kernel or Kernel()
+    with tqdm(
         total=len(notebook.cells), desc=f"[{position}/{total}] {source.stem}", unit="cell", leave=False,
         bar_format="{desc} {n_fmt}/{total_fmt} cells [{elapsed}] {postfix}", file=sys.stdout,
     ) as bar:
-        progress_file = Path(scratch) / "progress.jsonl"
-        os.environ[progress.PROGRESS_VARIABLE] = str(progress_file)
-        manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(scratch) / "kernel"))
-        client = ProgressClient(notebook, bar, progress_file, km=manager, timeout=None,
+        client = ProgressClient(notebook, bar, kernel.progress_file, km=kernel.ready(), timeout=None,
                                 resources={"metadata": {"path": str(NOTEBOOKS)}})
-        import threading
-
         stop = threading.Event()
 
         def poll():
@@ -106,7 +147,9 @@ def execute(source: Path, target: Path, position: int, total: int) -> tuple[bool
         finally:
             stop.set()
             poller.join()
-            del os.environ[progress.PROGRESS_VARIABLE]
+            if client.kc is not None:
+                client.kc.stop_channels()
+            kernel.stop()
     seconds = time.perf_counter() - start
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".partial", delete=False, encoding="utf-8") as partial:
@@ -135,10 +178,17 @@ def main() -> int:
     print(f"Running {len(sources)} notebooks into {OUTPUT.relative_to(PROJECT_ROOT)}/ with the {budget.name!r} "
           f"budget ({budget}).", flush=True)
     rows = []
-    for position, source in enumerate(sources, 1):
-        ok, seconds = execute(source, OUTPUT / source.name, position, len(sources))
-        rows.append((source.stem, seconds, ok))
-        print(f"{source.stem:<34}{seconds:>8.0f} s  {'ok' if ok else 'FAILED'}", flush=True)
+    following = Kernel()
+    try:
+        for position, source in enumerate(sources, 1):
+            # This notebook's kernel, and the next one's, which starts while this notebook runs.
+            kernel, following = following, (Kernel() if position < len(sources) else None)
+            ok, seconds = execute(source, OUTPUT / source.name, position, len(sources), kernel)
+            rows.append((source.stem, seconds, ok))
+            print(f"{source.stem:<34}{seconds:>8.0f} s  {'ok' if ok else 'FAILED'}", flush=True)
+    finally:
+        if following is not None:  # interrupted: the next notebook's kernel is not needed
+            following.stop()
     total = sum(seconds for _, seconds, _ in rows)
     print(f"{'total':<34}{total:>8.0f} s  ({total / 60:.1f} min)")
     failed = [name for name, _, ok in rows if not ok]

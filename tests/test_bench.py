@@ -72,16 +72,19 @@ def test_a_single_seed_has_no_sd(capsys):
 def test_the_checks_stop_the_clock_and_find_the_target():
     data = tiny_prepared_data()
     labels = data.y_test.argmax(axis=1)
-    found = bench.accuracy_checks(data.x_test, labels, every=1, target=0.0)
+    found = bench.accuracy_checks(data.x_test, labels, every=1, later_every=1, target=0.0)
     training.train(TINY, data, verbose=0, callbacks=[found])
     assert found.curve[0]["step"] == 1 and found.seconds_to_target == found.curve[0]["seconds"] > 0
     steps = 4  # 2 epochs of 2 steps: 64 training images, batch size 32
     assert [c["step"] for c in found.curve] == [1, 2, 4]  # step 1 reaches it; then the epoch ends only
-    never = bench.accuracy_checks(data.x_test, labels, every=1, target=1.01)
+    never = bench.accuracy_checks(data.x_test, labels, every=1, later_every=1, target=1.01)
     training.train(TINY, data, verbose=0, callbacks=[never])
     assert never.seconds_to_target is None
     assert [c["step"] for c in never.curve] == [1, 2, 2, 3, 4, 4] and never.curve[-1]["step"] == steps
     assert never.curve[-1]["seconds"] == pytest.approx(never.seconds) and never.cpu_seconds > 0
+    sparser = bench.accuracy_checks(data.x_test, labels, every=1, later_every=4, target=1.01)
+    training.train(TINY, data, verbose=0, callbacks=[sparser])
+    assert [c["step"] for c in sparser.curve] == [1, 2, 2, 4, 4]  # after epoch 1: step 4 and the epoch ends
     model, _ = training.train(TINY, data, verbose=0)
     expected = np.mean(model.predict(data.x_test, verbose=0).argmax(axis=1) == labels)
     assert bench.accuracy(model, data.x_test, labels) == pytest.approx(expected)

@@ -31,7 +31,7 @@ def test_progress_file_is_written_only_when_asked(tmp_path, monkeypatch):
     assert [(line["epoch"], line["step"]) for line in lines] == [(1, 25), (1, 50)]
 
 
-def test_a_notebook_runs_over_ipc_into_a_copy(tmp_path, capsys):
+def test_a_notebook_runs_over_ipc_into_a_copy(tmp_path, capfd):
     source, target = tmp_path / "00_tiny.ipynb", tmp_path / "out" / "00_tiny.ipynb"
     notebook = new_notebook(cells=[new_code_cell("print('Epoch 1/2')"), new_code_cell("print(6 * 7)")])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -42,7 +42,7 @@ def test_a_notebook_runs_over_ipc_into_a_copy(tmp_path, capsys):
     assert source.read_bytes() == before  # the source is never written
     executed = nbformat.read(target, as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "42\n"
-    assert "without encryption" not in capsys.readouterr().err
+    assert "without encryption" not in capfd.readouterr().err  # the kernel writes to file descriptor 2
 
 
 def test_a_failing_notebook_is_reported_not_raised(tmp_path):
@@ -53,3 +53,17 @@ def test_a_failing_notebook_is_reported_not_raised(tmp_path):
     ok, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1)
     assert not ok
     assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["ename"] == "ZeroDivisionError"
+
+
+def test_a_kernel_started_ahead_has_tensorflow_loaded_and_is_stopped_after(tmp_path):
+    source = tmp_path / "00_check.ipynb"
+    notebook = new_notebook(cells=[new_code_cell("import sys\nprint('tensorflow' in sys.modules)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, source)
+    kernel = run_all.Kernel()
+    ok, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1, kernel)
+    assert ok
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "True\n"  # loaded before the first cell ran
+    assert executed.cells[0].execution_count == 1  # the preload left no trace in the notebook
+    assert not kernel.manager.has_kernel and not kernel.scratch.exists()  # shut down, not left for exit
