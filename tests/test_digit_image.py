@@ -158,6 +158,7 @@ def test_centre_digit_moves_the_centre_of_mass_to_the_middle():
     assert (rows.min(), rows.max()) == (4, 23) and (columns.min(), columns.max()) == (9, 18)
 
 
+@pytest.mark.needs_article_model
 def test_the_trained_model_reads_photos_and_drawings():
     from course_utils.cache import load
     from course_utils.training import ARTICLE
@@ -165,7 +166,7 @@ def test_the_trained_model_reads_photos_and_drawings():
 
     cached = load(ARTICLE)
     if cached is None:
-        pytest.skip("the article's model is not cached yet: load_or_train(ARTICLE) trains it")
+        pytest.skip("the article's model is not cached yet: notebook 04 (or load_or_train(ARTICLE)) trains it")
     model = cached[0]
     photos = [int(predict_digit(model, preprocess_digit(data)).argmax()) for data in DIGITS.values()]
     assert photos == [1, 7, 7, 1]  # the digits drawn in DIGITS, in order
