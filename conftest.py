@@ -24,8 +24,7 @@ def pytest_collection_modifyitems(session, config, items):
     _RUNS_NOTEBOOKS = any(str(item.path).endswith(".ipynb") for item in items)
     # Tests that need the article's trained model go last, after the notebooks: notebook 04 trains and
     # caches it, so in make test from a clean clone they test it instead of skipping.
-    later = [item for item in items if item.get_closest_marker("needs_article_model")]
-    items[:] = [item for item in items if item not in later] + later
+    items.sort(key=lambda item: item.get_closest_marker("needs_article_model") is not None)  # a stable sort
 
 
 def article_epoch_seconds(since: float) -> float | None:

@@ -15,8 +15,8 @@ ARTICLE_TEST_LOSS = 0.0317
 def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
     """Test loss and accuracy as a dict, e.g. ``{"loss": 0.031, "accuracy": 0.9913}``.
 
-    In batches of 200, the article's training batch: on a 2-core CPU that measured faster than batches of
-    1,000 (1.9 s against 2.4 s for the 10,000 test images, medians of 6).
+    In batches of 200: on a 2-core CPU that measured faster than batches of 1,000 (1.9 s against 2.4 s
+    for the 10,000 test images, medians of 6).
     """
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=200, verbose=0)
     return {"loss": float(loss), "accuracy": float(accuracy)}
