@@ -6,10 +6,13 @@ own temporary cache folder; the tests that are about training train it themselve
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import stat
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +24,10 @@ setup_course()
 from course_utils import cache  # noqa: E402
 from course_utils.training import train  # noqa: E402
 from tests.tiny import TINY, tiny_prepared_data  # noqa: E402
+
+
+#: The user and group id of ``nobody``, which owns nothing (the same number on Debian and Red Hat).
+NOBODY = 65534
 
 
 @pytest.fixture
@@ -150,14 +157,35 @@ def test_an_interrupted_save_leaves_no_entry(folder, data, monkeypatch):
     assert sorted(p.name for p in folder.iterdir()) == sorted([p.name for p in cache.entry_paths(TINY)] + ["damaged"])
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
-def test_an_unwritable_folder_is_named_with_what_to_do(tmp_path, monkeypatch, data):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(locked / "cache"))
-    with pytest.raises(cache.CacheError, match=f"The model cache folder {locked / 'cache'} cannot be written.*COURSE_CACHE_DIR"):
-        cache.load_or_train(TINY, data)
+@contextlib.contextmanager
+def without_root():
+    """Run the block bound by folder permissions. Root may write anywhere, so as root the block runs with
+    the effective user and group of ``nobody`` (65534), restored afterwards; anyone else is bound already."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(NOBODY)
+    os.seteuid(NOBODY)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def test_an_unwritable_folder_is_named_with_what_to_do(monkeypatch, data):
+    # A folder everyone may read and enter but only its owner may write, in a folder anyone can reach.
+    with tempfile.TemporaryDirectory() as home:
+        os.chmod(home, 0o755)
+        locked = Path(home) / "locked"
+        locked.mkdir()
+        locked.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        monkeypatch.setenv("COURSE_CACHE_DIR", str(locked / "cache"))
+        with without_root(), pytest.raises(
+            cache.CacheError, match=f"The model cache folder {locked / 'cache'} cannot be written.*COURSE_CACHE_DIR"
+        ):
+            cache.load_or_train(TINY, data)
+        assert not (locked / "cache").exists()
 
 
 def test_a_cache_path_that_is_a_file_is_named_with_what_to_do(tmp_path, monkeypatch, data):
