@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 
@@ -183,7 +182,7 @@ def test_an_unwritable_folder_is_named_with_what_to_do(monkeypatch, data):
         os.chmod(home, 0o755)
         locked = Path(home) / "locked"
         locked.mkdir()
-        locked.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        locked.chmod(0o555)  # r-x for its owner, its group and everyone else
         monkeypatch.setenv("COURSE_CACHE_DIR", str(locked / "cache"))
         with without_root(), pytest.raises(
             cache.CacheError, match=f"The model cache folder {locked / 'cache'} cannot be written.*COURSE_CACHE_DIR"
