@@ -25,7 +25,7 @@ from course_utils.training import train  # noqa: E402
 from tests.tiny import TINY, tiny_prepared_data  # noqa: E402
 
 
-#: The user and group id of ``nobody``, which owns nothing (the same number on Debian and Red Hat).
+#: An unprivileged user and group id that owns nothing here (``nobody``'s on Debian; any id but root's would do).
 NOBODY = 65534
 
 
