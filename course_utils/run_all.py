@@ -5,7 +5,7 @@ training, the epoch and an estimate of the time left. At the end: a table of the
 seconds and status, and the article model's test accuracy as notebook 06 computes it.
 
 The training budget is ``COURSE_BUDGET`` (quick by default; ``make run COURSE_BUDGET=full`` for the
-hour-long version). Kernels talk to the runner over IPC sockets, not TCP. Each notebook's kernel is
+long version, two to three hours). Kernels talk to the runner over IPC sockets, not TCP. Each notebook's kernel is
 started while the notebook before it runs, and loads TensorFlow then, so no notebook waits for that.
 """
 

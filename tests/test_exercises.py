@@ -158,9 +158,9 @@ def test_a_wrong_type_is_reported_not_raised(lesson, q, answer, capsys):
 
 RIGHT_NUMBERS = [
     ("building", "q1", 416), ("building", "q1", np.int64(416)), ("building", "q1", 416.0),
-    ("training", "q1", 430), ("training", "q2", 2.302585), ("training", "q2", np.log(10)),
+    ("training", "q1", 430), ("training", "q2", 3.258097), ("training", "q2", np.log(26)),
     ("history", "q2", 3),
-    ("regularising", "q1", 128), ("regularising", "q2", 48), ("regularising", "q2", 48.0),
+    ("regularising", "q1", 448), ("regularising", "q2", 4 / 3), ("regularising", "q2", 1.333),
     ("optimizers", "q1", 0.0031623), ("optimizers", "q2", 10), ("optimizers", "q2", 10.000000001),
     ("fast_track", "q2", 0.91),
     ("preparing", "q2", 188_160_000),
@@ -174,17 +174,21 @@ WRONG_NUMBERS = [
     ("training", "q1", 429, "rounds down"),
     ("training", "q1", 469, "60,000 images"),
     ("training", "q1", 429.6875, "whole number"),
-    ("training", "q2", 1.0, "log10"),
-    ("training", "q2", -2.302585, "sign is reversed"),
-    ("training", "q2", 0.9, "not 1 - p"),
+    ("training", "q2", 2.302585, "ten digits"),
+    ("training", "q2", 1.415, "log10"),
+    ("training", "q2", -3.258097, "sign is reversed"),
+    ("training", "q2", 0.9615, "not 1 - p"),
     ("history", "q2", 2, "epochs count from 1"),
     ("history", "q2", 5, "training loss is lowest"),
     ("history", "q2", 1, "validation loss is highest"),
-    ("regularising", "q1", 64, "moving mean and variance"),
-    ("regularising", "q1", 32, "4 numbers per channel"),
-    ("regularising", "q2", 16, "DROPPED"),
+    ("regularising", "q1", 896, "all 4 numbers per channel"),
+    ("regularising", "q1", 224, "two moving statistics"),
+    ("regularising", "q1", 320, "also follows the Dense(64)"),
+    ("regularising", "q1", 0, "does not train them"),
     ("regularising", "q2", 0.75, "fraction kept"),
-    ("regularising", "q2", 64, "prediction time"),
+    ("regularising", "q2", 1.25, "falls short"),
+    ("regularising", "q2", 4, "1 / 0.25"),
+    ("regularising", "q2", 1, "scaled up"),
     ("optimizers", "q1", 0.0005, "plain SGD"),
     ("optimizers", "q1", 0.001 * 0.5 / math.sqrt(0.9 * 0.25), "not rho"),
     ("optimizers", "q1", 0.001 * 0.5 / 0.025, "square root"),
@@ -216,8 +220,8 @@ def test_wrong_numbers_get_specific_feedback(lesson, q, answer, phrase, capsys):
     ("training", "q2", "guess_loss", {}),
     ("history", "q2", "best_epoch", {"history": HISTORY}),
     ("evaluating", "q2", "wrong_confidence", {"probabilities": PROBABILITIES, "data": TEST_DATA}),
-    ("regularising", "q1", "batch_norm_parameters", {}),
-    ("regularising", "q2", "kept_units", {}),
+    ("regularising", "q1", "batch_norm_frozen", {}),
+    ("regularising", "q2", "dropout_factor", {}),
     ("optimizers", "q1", "rmsprop_step", {}),
     ("optimizers", "q2", "momentum_factor", {}),
     ("fast_track", "q2", "right_digit_target", {}),
@@ -227,9 +231,19 @@ def test_solutions_are_accepted(lesson, q, variable, names, capsys):
     assert_correct(lesson, q, solve(lesson, q, variable, capsys, **names), capsys)
 
 
-def test_batch_norm_count_matches_keras():
-    layer_model = keras.Sequential([keras.Input((14, 14, 32)), layers.BatchNormalization()])
-    assert layer_model.count_params() == 128
+def test_the_frozen_batch_norm_count_matches_keras(capsys):
+    from course_utils.model import make_classifier
+
+    model = make_classifier("rmsprop", batch_norm=True)
+    assert model.count_params() == 257_834
+    assert_correct("regularising", "q1", sum(int(np.prod(w.shape)) for w in model.non_trainable_weights), capsys)
+
+
+def test_the_dropout_factor_matches_keras(capsys):
+    kept = keras.ops.convert_to_numpy(layers.Dropout(0.25, seed=1)(np.ones((1, 1000), dtype="float32"), training=True))
+    kept = kept[kept > 0]
+    assert 600 < len(kept) < 900
+    assert_correct("regularising", "q2", float(kept.mean()), capsys)
 
 
 def test_first_rmsprop_step_matches_keras():

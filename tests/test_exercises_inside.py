@@ -84,30 +84,35 @@ def test_wrong_numbers_get_specific_feedback(q, answer, phrase, capsys):
     assert_not_quite(q, answer, phrase, capsys)
 
 
+DIAGONAL = np.array([[0, -1, -1], [1, 0, -1], [1, 1, 0]])
+
+
 @pytest.mark.parametrize("kernel", [
-    HORIZONTAL.T,
-    -HORIZONTAL.T,  # dark-to-bright or bright-to-dark: both are vertical edges
-    [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],  # Sobel
-    [[0, 1, -1], [0, 1, -1], [0, 1, -1]],
-    HORIZONTAL.T.reshape(3, 3, 1, 1),  # the shape Conv2D stores
+    DIAGONAL,
+    -DIAGONAL,  # dark-to-bright or bright-to-dark: both are the same edge
+    [[0, 1, 2], [-1, 0, 1], [-2, -1, 0]],  # the diagonal Sobel kernel
+    0.5 * DIAGONAL,  # any scale
+    DIAGONAL.reshape(3, 3, 1, 1),  # the shape Conv2D stores
 ])
-def test_vertical_kernels_are_accepted(kernel, capsys):
+def test_diagonal_kernels_are_accepted(kernel, capsys):
     assert feedback("q2", kernel, capsys).startswith("Correct: ")
 
 
 def test_the_kernel_solution_is_accepted(capsys):
-    answer = solve("q2", "vertical_kernel", capsys, np=np, kernel=HORIZONTAL)
+    answer = solve("q2", "diagonal_kernel", capsys, np=np)
     assert feedback("q2", answer, capsys).startswith("Correct: ")
 
 
 @pytest.mark.parametrize("kernel, phrase", [
-    (HORIZONTAL, "this kernel detects horizontal edges"),
-    ([[-1, 0, 1], [-1, 0, 1], [-1, 0, 2]], "must add up to 0"),  # flat areas would not give 0
+    (HORIZONTAL, "horizontal or a vertical edge"),
+    (HORIZONTAL.T, "horizontal or a vertical edge"),
+    ([[0, 0, -1], [0, 0, 0], [1, 0, 0]], "horizontal or a vertical edge"),  # only the corners
+    (np.fliplr(DIAGONAL), "the other diagonal, from top-right"),
+    ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], "as strongly as this one"),  # a Laplacian: both diagonals alike
+    ([[0, -1, -1], [1, 0, -1], [1, 1, 1]], "must add up to 0"),  # flat areas would not give 0
     (np.ones((3, 3)), "must add up to 0"),
-    ([[0, 1, 2], [-1, 0, 1], [-2, -1, 0]], "also to horizontal ones"),  # a diagonal edge kernel
-    (np.zeros((3, 3)), "gives 0 on a vertical edge"),
-    ([[1, -1, 0], [-1, 1, 0], [0, 0, 0]], "gives 0 on a vertical edge"),
-    (np.array([[-1, 0, 1]] * 5), "has shape (5, 3)"),
+    (np.zeros((3, 3)), "gives 0 on an edge from top-left"),
+    (np.array([[0, -1, -1]] * 5), "has shape (5, 3)"),
     ([-1, 0, 1], "has shape (3,)"),
     ([[np.nan, 0, 1]] * 3, "nan or inf"),
     ("kernel", "NumPy array"),

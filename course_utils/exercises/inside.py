@@ -13,11 +13,15 @@ import numpy as np
 
 from course_utils.exercises.core import Exercise, as_array, not_an_array, number_exercise
 
-# Three 6x6 test images for the kernel question: flat, a horizontal edge (dark above, bright below)
-# and a vertical edge (dark on the left, bright on the right).
-_FLAT = np.ones((6, 6))
-_HORIZONTAL_EDGE = np.repeat([[0.0], [0.0], [0.0], [1.0], [1.0], [1.0]], 6, axis=1)
-_VERTICAL_EDGE = _HORIZONTAL_EDGE.T
+# Test images for the kernel question, 8x8: flat; a horizontal and a vertical edge (dark above or on the
+# left, bright below or on the right); the diagonal edge the exercise asks for, from top-left to
+# bottom-right (bright below-left of it); and the other diagonal, from top-right to bottom-left.
+_ROWS, _COLS = np.indices((8, 8))
+_FLAT = np.ones((8, 8))
+_HORIZONTAL_EDGE = (_ROWS >= 4) * 1.0
+_VERTICAL_EDGE = (_COLS >= 4) * 1.0
+_DIAGONAL_EDGE = (_ROWS > _COLS) * 1.0
+_OTHER_DIAGONAL_EDGE = (_ROWS + _COLS > 7) * 1.0
 
 
 def _responses(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -26,7 +30,12 @@ def _responses(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return np.einsum("ijkl,kl->ij", windows, kernel)
 
 
-def _diagnose_vertical_kernel(answer: Any) -> str | None:
+def _strength(image: np.ndarray, kernel: np.ndarray) -> float:
+    """How strongly ``kernel`` answers somewhere on ``image``: its largest response, whatever its sign."""
+    return float(np.abs(_responses(image, kernel)).max())
+
+
+def _diagnose_diagonal_kernel(answer: Any) -> str | None:
     kernel = as_array(answer)
     if kernel is None:
         return not_an_array(answer)
@@ -39,22 +48,24 @@ def _diagnose_vertical_kernel(answer: Any) -> str | None:
     if abs(flat) > 1e-6:
         return (f"on a flat area (every pixel the same) the kernel gives {flat:g}, not 0: an edge detector "
                 "should ignore flat areas, so its nine weights must add up to 0.")
-    on_horizontal = np.abs(_responses(_HORIZONTAL_EDGE, kernel)).max() > 1e-6
-    on_vertical = np.abs(_responses(_VERTICAL_EDGE, kernel)).max() > 1e-6
-    if on_horizontal and not on_vertical:
-        return ("this kernel detects horizontal edges: it compares the top row with the bottom row. A vertical "
-                "edge changes from left to right, so compare the left column with the right column.")
-    if on_horizontal:
-        return ("it responds to vertical edges but also to horizontal ones (a change from top to bottom): "
-                "make each row of the kernel add up to 0.")
-    if not on_vertical:
-        return ("it gives 0 on a vertical edge: put weights of one sign in the left column and of the other "
-                "sign in the right column.")
+    diagonal, other = _strength(_DIAGONAL_EDGE, kernel), _strength(_OTHER_DIAGONAL_EDGE, kernel)
+    straight = max(_strength(_HORIZONTAL_EDGE, kernel), _strength(_VERTICAL_EDGE, kernel))
+    if other > max(diagonal, straight):
+        return "this kernel finds the other diagonal, from top-right to bottom-left: mirror it left to right."
+    if diagonal < 1e-6:
+        return ("it gives 0 on an edge from top-left to bottom-right: put weights of one sign below-left of "
+                "the kernel's diagonal and of the other sign above-right of it.")
+    if straight >= diagonal:
+        return ("it answers a horizontal or a vertical edge at least as strongly as the diagonal one: use "
+                "more weights on each side of the diagonal, not only in its corners, rows or columns.")
+    if other >= diagonal:
+        return ("it answers the other diagonal (top-right to bottom-left) as strongly as this one: weights of "
+                "one sign below-left of the diagonal, the other sign above-right, and 0 on the diagonal itself.")
     return None
 
 
 def exercises() -> SimpleNamespace:
-    """Exercises of 07 · Inside the convnet: an output size, a vertical-edge kernel, a receptive field."""
+    """Exercises of 07 · Inside the convnet: an output size, a diagonal-edge kernel, a receptive field."""
     return SimpleNamespace(
         q1=number_exercise(
             "q1", "What is the height (= width) of the output of a 5x5 convolution with padding='valid' "
@@ -72,17 +83,19 @@ def exercises() -> SimpleNamespace:
             expected="subtract what the kernel overhangs on both sides from 28 (a number a bit below 28).",
         ),
         q2=Exercise(
-            "q2", "vertical_kernel: a 3x3 kernel that responds to vertical edges (a change from left to right) "
-                  "and gives 0 on flat areas and on horizontal edges",
-            _diagnose_vertical_kernel,
-            correct="its left and right columns have opposite signs and each row adds up to 0, so it answers "
-                    "where brightness changes from left to right and ignores flat areas and horizontal edges.",
-            expected="vertical_kernel should be a 3x3 array with one sign in its left column, the other sign in "
-                     "its right column, and each row adding up to 0.",
-            hint_text="turn the horizontal-edge kernel on its side: what were its rows become columns.",
-            solution_code=("vertical_kernel = np.array([[-1, 0, 1],\n"
-                           "                            [-1, 0, 1],\n"
-                           "                            [-1, 0, 1]], dtype='float32')  # or kernel.T"),
+            "q2", "diagonal_kernel: a 3x3 kernel that answers an edge from top-left to bottom-right more strongly "
+                  "than a horizontal, a vertical or the other diagonal edge, and gives 0 on flat areas",
+            _diagnose_diagonal_kernel,
+            correct="its weights have one sign below-left of the diagonal and the other above-right, and add up to "
+                    "0: it answers where brightness changes across that diagonal and ignores flat areas.",
+            expected="diagonal_kernel should be a 3x3 array with weights of one sign below-left of its diagonal, "
+                     "the other sign above-right, and all nine adding up to 0.",
+            hint_text="the horizontal-edge kernel compares the row above with the row below. Compare instead the "
+                      "three weights below-left of the diagonal with the three above-right, and leave the "
+                      "diagonal at 0.",
+            solution_code=("diagonal_kernel = np.array([[ 0, -1, -1],\n"
+                           "                            [ 1,  0, -1],\n"
+                           "                            [ 1,  1,  0]], dtype='float32')"),
         ),
         q3=number_exercise(
             "q3", "A fourth 3x3 convolution (stride 1) is added right after the article's third one. "

@@ -1,4 +1,4 @@
-"""Exercises of 04 · Training: steps per epoch for another batch size, the loss of a guess."""
+"""Exercises of 04 · Training: steps per epoch for another batch size, the loss of a uniform guess."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from types import SimpleNamespace
 from course_utils.data import NUM_CLASSES, TRAIN_SIZE
 from course_utils.exercises.core import bind, number_exercise
 
+#: Exercise 2's classifier reads letters, not digits, so the answer is not notebook 03's -log(0.1).
+LETTERS = 26
+
 
 def exercises() -> SimpleNamespace:
     steps = math.ceil(TRAIN_SIZE / 128)
-    guess_loss = -math.log(1 / NUM_CLASSES)
+    guess_loss = -math.log(1 / LETTERS)
     return bind(
         number_exercise(
             "q1", "Predict: how many steps does one epoch take with batch size 128 on our 55,000 training images?", steps,
@@ -25,14 +28,17 @@ def exercises() -> SimpleNamespace:
             ],
         ),
         number_exercise(
-            "q2", "Predict: the loss on one image when the untrained network gives every digit probability 0.1", guess_loss,
-            correct="-log(0.1) = 2.30: that is where training starts, and why the first loss Keras prints is near 2.3.",
-            hint="cross-entropy is -log of the probability given to the right digit, with the natural logarithm.",
-            solution="guess_loss = -math.log(0.1)",
+            "q2", "Predict: the loss on one image when an untrained letter classifier gives each of 26 letters probability 1/26",
+            guess_loss,
+            correct="-log(1/26) = log(26) = 3.26: where its training starts, as -log(0.1) = 2.30 is for ten digits "
+                    "(the loss of the first batches; Keras' epoch line averages the whole epoch).",
+            hint="cross-entropy is -log of the probability given to the right class, with the natural logarithm.",
+            solution="guess_loss = -math.log(1 / 26)",
             mistakes=[
-                (1.0, "that is -log10(0.1); Keras uses the natural logarithm (math.log, np.log)."),
+                (-math.log(1 / NUM_CLASSES), "that is the loss of a uniform guess over ten digits; this network has 26 letters."),
+                (math.log10(LETTERS), "that is log10(26); Keras uses the natural logarithm (math.log, np.log)."),
                 (-guess_loss, "the sign is reversed: the loss is MINUS the log of the probability, so it is positive."),
-                (0.9, "cross-entropy is not 1 - p; it is -log(p), which grows without bound as p goes to 0."),
+                (1 - 1 / LETTERS, "cross-entropy is not 1 - p; it is -log(p), which grows without bound as p goes to 0."),
             ],
             tolerance=0.005,
         ),
