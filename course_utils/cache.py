@@ -141,7 +141,8 @@ def _check_writable() -> Path:
 def _unwritable(folder: Path, error: OSError) -> CacheError:
     return CacheError(
         f"The model cache folder {folder} cannot be written ({error.strerror or error}). "
-        f"Set {CACHE_VARIABLE} to a folder you can write to, e.g. export {CACHE_VARIABLE}=$HOME/mnist-course-cache"
+        f"Set {CACHE_VARIABLE} to a folder you can write to, e.g. export {CACHE_VARIABLE}=$HOME/mnist-course-cache "
+        f"(in a running notebook: %env {CACHE_VARIABLE}=... in a cell, then run this cell again)"
     )
 
 

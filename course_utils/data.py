@@ -84,8 +84,10 @@ def load_mnist(
 
     folder = Path(data_dir).expanduser()
     if not folder.is_dir():
+        # A relative path is read from the kernel's folder (notebooks/), not from where it was set.
+        relative = "" if folder.is_absolute() else f" (read from {str(folder.resolve().parent)!r}; use an absolute path)"
         raise MnistDataError(
-            f"{DATA_DIR_VARIABLE} points to {str(folder)!r}, which is not a folder. Set it to the "
+            f"{DATA_DIR_VARIABLE} points to {str(folder)!r}{relative}, which is not a folder. Set it to the "
             "folder holding the four MNIST idx files (train-images-idx3-ubyte.gz, ...), or unset it "
             "to let Keras download the data."
         )

@@ -229,3 +229,9 @@ def test_split_validation_holds_out_the_last_examples():
     assert x_fit.tolist() == list(range(7)) and x_val.tolist() == [7, 8, 9] and y_val.tolist() == [14, 16, 18]
     with pytest.raises(ValueError):
         split_validation(x, y, size=10)
+
+
+def test_a_relative_missing_folder_says_where_it_was_read_and_to_use_an_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MnistDataError, match=r"'data/mnist' \(read from .*data'; use an absolute path\).*not a folder"):
+        load_mnist("data/mnist")
