@@ -60,6 +60,10 @@ def load_tensorflow() -> None:
     """Import TensorFlow and Keras in the course's environment, without TensorFlow's C++ start-up lines
     (nothing to do once they are loaded). ``make run`` calls it in each kernel before the notebook starts."""
     set_environment()
+    backend = os.environ["KERAS_BACKEND"]
+    if backend != "tensorflow":
+        raise RuntimeError(f"The course runs Keras on TensorFlow, but KERAS_BACKEND is {backend!r}: unset it "
+                           "(or set it to tensorflow), then restart the kernel.")
     if "tensorflow" not in sys.modules:
         with _quiet_stderr():
             import tensorflow  # noqa: F401

@@ -99,6 +99,12 @@ def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> N
     The model is written under a temporary name in the cache folder, then renamed into place; the
     record, which names the recipe, comes last, so a half-finished save is never loaded.
     """
+    history = {name: [float(value) for value in values] for name, values in history.items()}
+    scores = None if scores is None else {name: float(value) for name, value in scores.items()}
+    problem = _history_problem(history)
+    if problem:
+        raise ValueError(f"store({recipe.key()}): the {problem}; pass fit's history.history plus the "
+                         "seconds of each epoch, e.g. {**history.history, \"seconds\": timer.seconds}")
     model_path, _ = entry_paths(recipe)
     folder = _check_writable()
     try:
@@ -120,10 +126,12 @@ def _write_record(recipe: Recipe, history: dict, scores: dict | None) -> None:
                                          delete=False, encoding="utf-8") as partial:
             json.dump(record, partial, indent=1)
         os.replace(partial.name, record_path)
-    except OSError as error:
+    except BaseException as error:  # an unwritable disk, a value JSON cannot hold, Ctrl-C: no half file
         if partial is not None:
             Path(partial.name).unlink(missing_ok=True)
-        raise _unwritable(record_path.parent, error) from error
+        if isinstance(error, OSError):
+            raise _unwritable(record_path.parent, error) from error
+        raise
 
 
 def _check_writable() -> Path:
@@ -163,7 +171,40 @@ def _read_record(recipe: Recipe) -> dict | None:
         return _set_aside(recipe, record_path, "the record has no training history")
     if record.get("recipe") != recipe.identity():
         return _set_aside(recipe, record_path, f"the record is of another recipe than {recipe.key()}")
+    problem = _history_problem(record["history"]) or _scores_problem(record.get("scores"))
+    if problem:
+        return _set_aside(recipe, record_path, f"the record's {problem}")
     return record
+
+
+#: What every stored history holds, one number per epoch: ``train``'s and notebook 04's ``fit``.
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _history_problem(history: dict) -> str | None:
+    """What is wrong with a stored training history, or None."""
+    missing = [key for key in HISTORY_KEYS if key not in history]
+    if missing:
+        return f"history lacks {', '.join(missing)}"
+    lengths = {len(values) if isinstance(values, list) else -1 for values in history.values()}
+    if len(lengths) != 1 or lengths == {0} or lengths == {-1}:
+        return "history is not one list of numbers per metric, all as long as the training"
+    if not all(_is_number(value) for values in history.values() for value in values):
+        return "history holds something other than numbers"
+    return None
+
+
+def _scores_problem(scores) -> str | None:
+    """What is wrong with stored test scores (None when there are none yet), or None."""
+    if scores is None:
+        return None
+    if not isinstance(scores, dict) or not all(_is_number(scores.get(key)) for key in ("loss", "accuracy")):
+        return "test scores lack a loss or an accuracy"
+    return None
 
 
 def _read_model(recipe: Recipe):
@@ -195,5 +236,5 @@ def _set_aside(recipe: Recipe, damaged: Path, reason: str) -> None:
             except OSError:
                 pass  # a read-only cache: training again still works, storing will say what to do
     where = f"moved to {aside}" if moved else "left in place (the folder is read-only)"
-    print(f"Cache: {damaged} is damaged ({reason}); {where}; training {recipe.key()} again.")
+    print(f"Cache: {damaged} is damaged ({reason}); {where}; {recipe.key()} will be trained again when needed.")
     return None

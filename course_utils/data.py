@@ -178,7 +178,7 @@ def _read_bytes(path: Path) -> bytes:
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise MnistDataError(
             f"{path} is not a complete gzip file ({error}): the download was probably cut short. "
-            "Download it again, or put the uncompressed file there instead."
+            "Download it again, or delete it and put the uncompressed file there instead (a .gz is read first)."
         ) from error
     except OSError as error:
         raise MnistDataError(f"{path} cannot be read ({error}). Check the file and its permissions.") from error

@@ -7,10 +7,6 @@ import numpy as np
 
 from course_utils.data import NUM_CLASSES
 
-#: What the article reports for its run of the recipe on the test set.
-ARTICLE_TEST_ACCURACY = 0.9927
-ARTICLE_TEST_LOSS = 0.0317
-
 
 def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
     """Test loss and accuracy as a dict, e.g. ``{"loss": 0.031, "accuracy": 0.9913}``.
@@ -37,12 +33,3 @@ def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, num_
     matrix = np.zeros((num_classes, num_classes), dtype=int)
     np.add.at(matrix, (np.asarray(true_labels), np.asarray(predicted_labels)), 1)
     return matrix
-
-
-def compare_with_article(scores: dict[str, float]) -> str:
-    """A two-line table of our test accuracy and loss next to the article's."""
-    return (
-        f"{'':10}{'accuracy':>10}{'loss':>9}\n"
-        f"{'this run':10}{scores['accuracy']:>10.2%}{scores['loss']:>9.4f}\n"
-        f"{'article':10}{ARTICLE_TEST_ACCURACY:>10.2%}{ARTICLE_TEST_LOSS:>9.4f}"
-    )

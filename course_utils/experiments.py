@@ -53,11 +53,6 @@ def by_variant(runs: list[Run]) -> dict[str, list[Run]]:
     return groups
 
 
-def mean_history(runs: list[Run]) -> dict[str, list[float]]:
-    """The per-epoch mean of each metric over the runs (all must have the same number of epochs)."""
-    return {key: np.mean([run.history[key] for run in runs], axis=0).tolist() for key in runs[0].history}
-
-
 def spread(values, digits: int = 2, unit: str = " %") -> str:
     """``mean ± sd`` (of percentages, by default), or just the value for a single run (an sd of one run
     means nothing)."""

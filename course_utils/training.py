@@ -65,6 +65,15 @@ class Recipe:
             raise ValueError(f"unknown schedule {self.schedule!r}: use one of {', '.join(map(repr, SCHEDULES))}")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}: use one of {', '.join(map(repr, ARCHITECTURES))}")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs and batch_size are counts of at least 1, got epochs={self.epochs}, "
+                             f"batch_size={self.batch_size}")
+        if self.train_size is not None and not 1 <= self.train_size <= TRAIN_SIZE:
+            raise ValueError(f"train_size is a number of training images from 1 to {TRAIN_SIZE:,}, or None for "
+                             f"all of them; got {self.train_size}")
+        if not 0 <= self.warmup_epochs < self.epochs:
+            raise ValueError(f"warmup_epochs must leave some training after the warm-up: from 0 to less than "
+                             f"epochs={self.epochs}, got {self.warmup_epochs}")
         if self.architecture != "convnet" and (self.batch_norm or self.dropout or self.augment):
             raise ValueError(f"batch_norm, dropout and augment are options of the convnet; the {self.architecture!r} "
                              "network is used as published: leave them at their defaults")

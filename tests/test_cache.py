@@ -103,6 +103,12 @@ def damage_and_reload(folder, data, capsys, damage) -> str:
     return out.splitlines()[0]
 
 
+def edit_record(path, change):
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record))
+
+
 def truncate(path, keep=0.5):
     path.write_bytes(path.read_bytes()[: int(path.stat().st_size * keep)])
 
@@ -113,13 +119,21 @@ def truncate(path, keep=0.5):
     (lambda m, r: truncate(r), ".json", "not a readable JSON record"),
     (lambda m, r: r.write_bytes(b"\xff\xfe\x00binary"), ".json", "not a readable JSON record"),
     (lambda m, r: r.write_text("[1, 2]"), ".json", "the record has no training history"),
+    (lambda m, r: edit_record(r, lambda record: record["history"].pop("val_accuracy")), ".json",
+     "the record's history lacks val_accuracy"),
+    (lambda m, r: edit_record(r, lambda record: record["history"].update(seconds=[])), ".json",
+     "the record's history is not one list of numbers per metric"),
+    (lambda m, r: edit_record(r, lambda record: record["history"]["loss"].__setitem__(0, "low")), ".json",
+     "the record's history holds something other than numbers"),
+    (lambda m, r: edit_record(r, lambda record: record.update(scores={"loss": 0.1})), ".json",
+     "the record's test scores lack a loss or an accuracy"),
     (lambda m, r: r.unlink(), ".keras", f"its record {TINY.key()}.json is missing"),
     (lambda m, r: m.unlink(), ".json", f"its model {TINY.key()}.keras is missing"),
 ])
 def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, data, capsys, damage, names, reason):
     line = damage_and_reload(folder, data, capsys, damage)
     damaged = folder / f"{TINY.key()}{names}"
-    assert line.startswith(f"Cache: {damaged} is damaged ({reason}") and "training" in line, line
+    assert line.startswith(f"Cache: {damaged} is damaged ({reason}") and "trained again" in line, line
     assert f"moved to {folder / 'damaged'}" in line
     assert (folder / "damaged").is_dir()
     assert "Traceback" not in line and "File not found" not in line
@@ -197,3 +211,21 @@ def test_a_cache_path_that_is_a_file_is_named_with_what_to_do(tmp_path, monkeypa
     monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
     with pytest.raises(cache.CacheError, match=f"The model cache folder {blocker} cannot be written.*Set COURSE_CACHE_DIR"):
         cache.load_or_train(TINY, data)
+
+
+def test_store_refuses_a_history_it_could_not_use_and_writes_nothing(folder, trained):
+    model, history = trained
+    without_seconds = {name: values for name, values in history.items() if name != "seconds"}
+    with pytest.raises(ValueError, match=r"history lacks seconds.*timer\.seconds"):
+        cache.store(TINY, model, without_seconds)
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_failed_record_write_leaves_no_partial_file(stored, folder, monkeypatch):
+    def fail(*args, **kwargs):
+        raise TypeError("not JSON serializable")
+
+    monkeypatch.setattr(cache.json, "dump", fail)
+    with pytest.raises(TypeError):
+        cache.store(TINY, *stored)
+    assert not [path.name for path in folder.iterdir() if path.name.startswith(".partial-")]

@@ -121,6 +121,19 @@ def test_recipe_builds_its_optimizer_and_schedule():
         training.Recipe(schedule="step")
 
 
+@pytest.mark.parametrize("fields, message", [
+    ({"batch_size": 0}, "counts of at least 1"),
+    ({"epochs": 0}, "counts of at least 1"),
+    ({"train_size": 0}, "train_size is a number of training images from 1 to 55,000"),
+    ({"train_size": 60_000}, "train_size is a number of training images from 1 to 55,000"),
+    ({"schedule": "warmup_cosine", "epochs": 1, "warmup_epochs": 1.0}, "must leave some training after the warm-up"),
+    ({"warmup_epochs": -0.1}, "must leave some training after the warm-up"),
+])
+def test_a_recipe_out_of_range_says_what_is_allowed(fields, message):
+    with pytest.raises(ValueError, match=message):
+        training.Recipe(**fields)
+
+
 def test_default_learning_rates_are_read_from_keras():
     for name, optimizer_class in training.OPTIMIZERS.items():
         assert training.default_learning_rate(name) == pytest.approx(float(optimizer_class().learning_rate))
@@ -173,15 +186,11 @@ def test_grid_trains_once_then_loads_and_summarises(cache, tiny_data, capsys):
     assert table[1].startswith("plain") and " 2 " in table[1] and table[1].count("±") == 2 and table[1].endswith(" s")
     single = experiments.summary_table(runs[:1]).splitlines()[1]
     assert "±" not in single  # one run has no spread to show
-    assert len(experiments.mean_history(runs[:2])["loss"]) == 1
 
 
-def test_confusion_matrix_and_comparison_with_the_article():
+def test_confusion_matrix_counts_true_against_predicted():
     matrix = evaluation.confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), num_classes=3)
     assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
-    text = evaluation.compare_with_article({"accuracy": 0.9913, "loss": 0.0291})
-    assert text.splitlines()[1].split() == ["this", "run", "99.13%", "0.0291"]
-    assert text.splitlines()[2].split() == ["article", "99.27%", "0.0317"]
 
 
 def test_plots_have_the_expected_panels():
@@ -201,3 +210,11 @@ def test_plots_have_the_expected_panels():
     gallery = plotting.show_misclassified(np.zeros((3, 28, 28)), np.array([1, 5, 3]), probabilities)
     assert [ax.get_title() for ax in gallery.axes if ax.get_title()] == ["2 (91%) / 5"]
     plotting.plt.close("all")
+
+
+def test_another_keras_backend_is_refused_with_what_to_do(monkeypatch):
+    from course_utils import load_tensorflow
+
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    with pytest.raises(RuntimeError, match="KERAS_BACKEND is 'jax': unset it .*restart the kernel"):
+        load_tensorflow()
