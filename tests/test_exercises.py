@@ -302,7 +302,23 @@ def test_the_figure_solution_is_accepted(capsys):
     plt.close("all")
 
 
+def with_line(figure, values):
+    figure.axes[0].plot(range(1, len(values) + 1), values)
+    return figure
+
+
+def test_a_marker_beside_the_curve_is_accepted(capsys):
+    figure = figure_of(range(1, 6), HISTORY["val_accuracy"])
+    figure.axes[0].axvline(3, linestyle=":")  # not a history curve: the figure still shows val_accuracy alone
+    assert_correct("history", "q1", figure, capsys)
+    plt.close("all")
+
+
 @pytest.mark.parametrize("make, phrase", [
+    # The question asks for the validation accuracy alone, whichever curve is drawn first.
+    (lambda: with_line(figure_of(range(1, 6), HISTORY["accuracy"]), HISTORY["val_accuracy"]), "alone"),
+    (lambda: with_line(figure_of(range(1, 6), HISTORY["val_accuracy"]), HISTORY["accuracy"]), "alone"),
+    (lambda: with_line(figure_of(range(1, 6), HISTORY["val_accuracy"]), HISTORY["val_loss"]), "history['val_loss']"),
     (lambda: figure_of(range(5), HISTORY["val_accuracy"]), "epochs start at 0"),
     (lambda: figure_of(range(1, 6), HISTORY["accuracy"]), "training accuracy"),
     (lambda: figure_of(range(1, 6), HISTORY["val_accuracy"], xlabel=""), "label both axes"),
