@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from types import SimpleNamespace
 
 import keras
@@ -365,6 +366,21 @@ def test_per_digit_mistakes_get_specific_feedback(answer, phrase, capsys):
 ])
 def test_confidence_mistakes_get_specific_feedback(answer, phrase, capsys):
     assert_not_quite("evaluating", "q2", answer, phrase, capsys)
+
+
+@pytest.mark.parametrize("labels, message", [
+    (np.eye(10)[LABELS], "pass the digit labels (labels_test), not the one-hot y_test"),
+    (LABELS.astype("float32"), "whole numbers"),
+    (LABELS[:-1], "shape (20,)"),
+    (LABELS + 1, "digits 0 to 9"),
+])
+@pytest.mark.parametrize("factory", [
+    lambda labels: evaluating.exercises(PROBABILITIES, labels),
+    lambda labels: playground.exercises(PLAY_MODEL, PLAY_IMAGES[:20], labels),
+], ids=["evaluating", "playground"])
+def test_labels_that_are_not_digits_are_refused_with_advice(factory, labels, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        factory(labels)
 
 
 # --- 10 · The schedule -----------------------------------------------------------------------------
