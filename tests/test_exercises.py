@@ -273,6 +273,21 @@ def test_the_valid_shape_is_what_keras_computes(capsys):
     assert_correct("building", "q2", [3, 3, 64], capsys)
 
 
+@pytest.mark.parametrize("answer", [
+    tuple(np.int64(d) for d in (3, 3, 64)),  # what indexing a NumPy shape array gives
+    np.array([3, 3, 64]),
+    (None, np.int32(3), 3, np.int64(64)),
+])
+def test_integer_like_shapes_are_accepted(answer, capsys):
+    assert_correct("building", "q2", answer, capsys)
+
+
+def test_a_tensorflow_shape_is_accepted(capsys):
+    tf = pytest.importorskip("tensorflow")
+    assert_correct("building", "q2", tf.TensorShape([None, 3, 3, 64]), capsys)
+    assert_not_quite("building", "q2", tf.TensorShape([None, 7, 7, 64]), "padding='same'", capsys)
+
+
 @pytest.mark.parametrize("answer, phrase", [
     ((7, 7, 64), "padding='same'"),
     ((4, 4, 64), "rounds down"),
@@ -280,6 +295,8 @@ def test_the_valid_shape_is_what_keras_computes(capsys):
     ((3, 3, 32), "64 channels"),
     ((3, 3), "64 channels"),
     ("3x3x64", "a tuple of whole numbers"),
+    ((3.0, 3.0, 64.0), "a tuple of whole numbers"),
+    ((np.int64(7), np.int64(7), np.int64(64)), "padding='same'"),
 ])
 def test_shape_mistakes_get_specific_feedback(answer, phrase, capsys):
     assert_not_quite("building", "q2", answer, phrase, capsys)
