@@ -247,19 +247,23 @@ def test_the_dropout_factor_matches_keras(capsys):
     assert_correct("regularising", "q2", float(kept.mean()), capsys)
 
 
-def test_first_rmsprop_step_matches_keras():
+def test_first_rmsprop_step_matches_keras(capsys):
+    """The step Keras' RMSprop takes with the question's numbers is an answer the checker accepts."""
     weight = keras.Variable(np.array([1.0], dtype="float32"))
     keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9).apply([keras.ops.convert_to_tensor([0.5])], [weight])
-    assert 1.0 - float(weight.numpy()[0]) == pytest.approx(0.0031623, rel=1e-3)
+    assert_correct("optimizers", "q1", 1.0 - float(weight.numpy()[0]), capsys)
 
 
-def test_label_smoothing_target_matches_keras():
-    loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+def test_label_smoothing_target_matches_keras(capsys):
+    """The target Keras' smoothed cross-entropy uses for the right digit is an answer the checker accepts.
+    With probability p on the right digit and q on each of the 9 others, the loss is
+    -(t log p + (1 - t) log q): linear in the right digit's target t, so one loss gives t."""
+    p, q = 0.55, 0.05
     onehot = np.eye(10, dtype="float32")[[3]]
-    smoothed = onehot * 0.9 + 0.01
-    prediction = np.full((1, 10), 0.05, dtype="float32")
-    prediction[0, 3] = 0.55
-    assert float(loss(onehot, prediction)) == pytest.approx(float(-np.sum(smoothed * np.log(prediction))), rel=1e-5)
+    prediction = np.full((1, 10), q, dtype="float32")
+    prediction[0, 3] = p
+    loss = float(keras.losses.CategoricalCrossentropy(label_smoothing=0.1)(onehot, prediction))
+    assert_correct("fast_track", "q2", (loss + math.log(q)) / (math.log(q) - math.log(p)), capsys)
 
 
 # --- 03 · Shapes ---------------------------------------------------------------------------------
