@@ -413,11 +413,22 @@ def test_the_schedule_solution_is_accepted(capsys):
     assert_correct("fast_track", "q1", solve("fast_track", "q1", "schedule", capsys), capsys)
 
 
-def test_the_expected_schedule_matches_keras():
-    schedule = CosineDecay(0.0003, decay_steps=900, warmup_target=0.003, warmup_steps=100)
-    for step in fast_track.SCHEDULE_STEPS:
-        expected = fast_track.warmup_cosine(step, 0.0003, 0.003, 100, 900)
-        assert float(schedule(step)) == pytest.approx(expected, abs=1e-8)
+class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
+    """The question's schedule written out by hand: a straight line from 0.0003 to 0.003 over 100 steps, then
+    half a cosine from 0.003 down to 0 over ``decay_steps`` steps."""
+
+    def __init__(self, decay_steps: int = 900):
+        self.decay_steps = decay_steps
+
+    def __call__(self, step):
+        if step < 100:
+            return 0.0003 + (0.003 - 0.0003) * step / 100
+        return 0.003 * 0.5 * (1 + math.cos(math.pi * min(step - 100, self.decay_steps) / self.decay_steps))
+
+
+def test_a_hand_written_schedule_is_judged_like_keras_one(capsys):
+    assert_correct("fast_track", "q1", WarmupCosine(), capsys)
+    assert_not_quite("fast_track", "q1", WarmupCosine(decay_steps=1000), "decay_steps counts the steps after", capsys)
 
 
 @pytest.mark.parametrize("schedule, phrase", [
