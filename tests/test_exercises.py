@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from types import SimpleNamespace
 
 import keras
@@ -246,19 +247,23 @@ def test_the_dropout_factor_matches_keras(capsys):
     assert_correct("regularising", "q2", float(kept.mean()), capsys)
 
 
-def test_first_rmsprop_step_matches_keras():
+def test_first_rmsprop_step_matches_keras(capsys):
+    """The step Keras' RMSprop takes with the question's numbers is an answer the checker accepts."""
     weight = keras.Variable(np.array([1.0], dtype="float32"))
     keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9).apply([keras.ops.convert_to_tensor([0.5])], [weight])
-    assert 1.0 - float(weight.numpy()[0]) == pytest.approx(0.0031623, rel=1e-3)
+    assert_correct("optimizers", "q1", 1.0 - float(weight.numpy()[0]), capsys)
 
 
-def test_label_smoothing_target_matches_keras():
-    loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+def test_label_smoothing_target_matches_keras(capsys):
+    """The target Keras' smoothed cross-entropy uses for the right digit is an answer the checker accepts.
+    With probability p on the right digit and q on each of the 9 others, the loss is
+    -(t log p + (1 - t) log q): linear in the right digit's target t, so one loss gives t."""
+    p, q = 0.55, 0.05
     onehot = np.eye(10, dtype="float32")[[3]]
-    smoothed = onehot * 0.9 + 0.01
-    prediction = np.full((1, 10), 0.05, dtype="float32")
-    prediction[0, 3] = 0.55
-    assert float(loss(onehot, prediction)) == pytest.approx(float(-np.sum(smoothed * np.log(prediction))), rel=1e-5)
+    prediction = np.full((1, 10), q, dtype="float32")
+    prediction[0, 3] = p
+    loss = float(keras.losses.CategoricalCrossentropy(label_smoothing=0.1)(onehot, prediction))
+    assert_correct("fast_track", "q2", (loss + math.log(q)) / (math.log(q) - math.log(p)), capsys)
 
 
 # --- 03 · Shapes ---------------------------------------------------------------------------------
@@ -272,6 +277,21 @@ def test_the_valid_shape_is_what_keras_computes(capsys):
     assert_correct("building", "q2", [3, 3, 64], capsys)
 
 
+@pytest.mark.parametrize("answer", [
+    tuple(np.int64(d) for d in (3, 3, 64)),  # what indexing a NumPy shape array gives
+    np.array([3, 3, 64]),
+    (None, np.int32(3), 3, np.int64(64)),
+])
+def test_integer_like_shapes_are_accepted(answer, capsys):
+    assert_correct("building", "q2", answer, capsys)
+
+
+def test_a_tensorflow_shape_is_accepted(capsys):
+    tf = pytest.importorskip("tensorflow")
+    assert_correct("building", "q2", tf.TensorShape([None, 3, 3, 64]), capsys)
+    assert_not_quite("building", "q2", tf.TensorShape([None, 7, 7, 64]), "padding='same'", capsys)
+
+
 @pytest.mark.parametrize("answer, phrase", [
     ((7, 7, 64), "padding='same'"),
     ((4, 4, 64), "rounds down"),
@@ -279,6 +299,8 @@ def test_the_valid_shape_is_what_keras_computes(capsys):
     ((3, 3, 32), "64 channels"),
     ((3, 3), "64 channels"),
     ("3x3x64", "a tuple of whole numbers"),
+    ((3.0, 3.0, 64.0), "a tuple of whole numbers"),
+    ((np.int64(7), np.int64(7), np.int64(64)), "padding='same'"),
 ])
 def test_shape_mistakes_get_specific_feedback(answer, phrase, capsys):
     assert_not_quite("building", "q2", answer, phrase, capsys)
@@ -302,7 +324,23 @@ def test_the_figure_solution_is_accepted(capsys):
     plt.close("all")
 
 
+def with_line(figure, values):
+    figure.axes[0].plot(range(1, len(values) + 1), values)
+    return figure
+
+
+def test_a_marker_beside_the_curve_is_accepted(capsys):
+    figure = figure_of(range(1, 6), HISTORY["val_accuracy"])
+    figure.axes[0].axvline(3, linestyle=":")  # not a history curve: the figure still shows val_accuracy alone
+    assert_correct("history", "q1", figure, capsys)
+    plt.close("all")
+
+
 @pytest.mark.parametrize("make, phrase", [
+    # The question asks for the validation accuracy alone, whichever curve is drawn first.
+    (lambda: with_line(figure_of(range(1, 6), HISTORY["accuracy"]), HISTORY["val_accuracy"]), "alone"),
+    (lambda: with_line(figure_of(range(1, 6), HISTORY["val_accuracy"]), HISTORY["accuracy"]), "alone"),
+    (lambda: with_line(figure_of(range(1, 6), HISTORY["val_accuracy"]), HISTORY["val_loss"]), "history['val_loss']"),
     (lambda: figure_of(range(5), HISTORY["val_accuracy"]), "epochs start at 0"),
     (lambda: figure_of(range(1, 6), HISTORY["accuracy"]), "training accuracy"),
     (lambda: figure_of(range(1, 6), HISTORY["val_accuracy"], xlabel=""), "label both axes"),
@@ -351,6 +389,21 @@ def test_confidence_mistakes_get_specific_feedback(answer, phrase, capsys):
     assert_not_quite("evaluating", "q2", answer, phrase, capsys)
 
 
+@pytest.mark.parametrize("labels, message", [
+    (np.eye(10)[LABELS], "pass the digit labels (labels_test), not the one-hot y_test"),
+    (LABELS.astype("float32"), "whole numbers"),
+    (LABELS[:-1], "shape (20,)"),
+    (LABELS + 1, "digits 0 to 9"),
+])
+@pytest.mark.parametrize("factory", [
+    lambda labels: evaluating.exercises(PROBABILITIES, labels),
+    lambda labels: playground.exercises(PLAY_MODEL, PLAY_IMAGES[:20], labels),
+], ids=["evaluating", "playground"])
+def test_labels_that_are_not_digits_are_refused_with_advice(factory, labels, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        factory(labels)
+
+
 # --- 10 · The schedule -----------------------------------------------------------------------------
 
 CosineDecay = keras.optimizers.schedules.CosineDecay
@@ -360,11 +413,22 @@ def test_the_schedule_solution_is_accepted(capsys):
     assert_correct("fast_track", "q1", solve("fast_track", "q1", "schedule", capsys), capsys)
 
 
-def test_the_expected_schedule_matches_keras():
-    schedule = CosineDecay(0.0003, decay_steps=900, warmup_target=0.003, warmup_steps=100)
-    for step in fast_track.SCHEDULE_STEPS:
-        expected = fast_track.warmup_cosine(step, 0.0003, 0.003, 100, 900)
-        assert float(schedule(step)) == pytest.approx(expected, abs=1e-8)
+class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
+    """The question's schedule written out by hand: a straight line from 0.0003 to 0.003 over 100 steps, then
+    half a cosine from 0.003 down to 0 over ``decay_steps`` steps."""
+
+    def __init__(self, decay_steps: int = 900):
+        self.decay_steps = decay_steps
+
+    def __call__(self, step):
+        if step < 100:
+            return 0.0003 + (0.003 - 0.0003) * step / 100
+        return 0.003 * 0.5 * (1 + math.cos(math.pi * min(step - 100, self.decay_steps) / self.decay_steps))
+
+
+def test_a_hand_written_schedule_is_judged_like_keras_one(capsys):
+    assert_correct("fast_track", "q1", WarmupCosine(), capsys)
+    assert_not_quite("fast_track", "q1", WarmupCosine(decay_steps=1000), "decay_steps counts the steps after", capsys)
 
 
 @pytest.mark.parametrize("schedule, phrase", [

@@ -114,6 +114,9 @@ def test_augmentation_answers_that_are_right(capsys):
     assert_correct("q3", keras.Sequential([shift(), turn()]), capsys)
     assert_correct("q3", [turn(), shift(0.07)], capsys)  # a list, in any order, 0.07 x 28 = 1.96 pixels
     assert_correct("q3", keras.Sequential([shift((-2 / 28, 2 / 28)), turn((-15 / 360, 15 / 360))]), capsys)
+    up_down = layers.RandomTranslation(2 / 28, 0.0, fill_mode="constant")
+    left_right = layers.RandomTranslation(0.0, (2 / 28, -2 / 28), fill_mode="constant")
+    assert_correct("q3", keras.Sequential([up_down, turn(), left_right]), capsys)  # one layer per direction
 
 
 @pytest.mark.parametrize("make, phrase", [
@@ -124,6 +127,16 @@ def test_augmentation_answers_that_are_right(capsys):
     (lambda: keras.Sequential([shift(), turn(15 / 180)]), "half a turn"),
     (lambda: keras.Sequential([shift(), turn(math.radians(15))]), "in radians"),
     (lambda: keras.Sequential([shift(), turn(0.15)]), "a factor of 15/360"),
+    (lambda: keras.Sequential([shift(0.5), shift(), turn()]), "2 RandomTranslation layers move the digit up/down"),
+    (lambda: keras.Sequential([shift(), shift(0.5), turn()]), "their shifts add up"),
+    (lambda: keras.Sequential([shift(), turn(), turn()]), "2 RandomRotation layers"),
+    (lambda: keras.Sequential([layers.RandomTranslation(2 / 28, 0.0, fill_mode="constant"),
+                               layers.RandomTranslation(0.0, 2 / 28), turn()]), "fill_mode='reflect'"),
+    (lambda: keras.Sequential([shift(), turn((0, 15 / 360))]), "either way"),
+    (lambda: keras.Sequential([shift(), turn((-5 / 360, 15 / 360))]), "either way"),
+    (lambda: keras.Sequential([shift((0, 2 / 28)), turn()]), "in each direction"),
+    (lambda: keras.Sequential([layers.RandomTranslation(2 / 28, (-2 / 28, 0), fill_mode="constant"), turn()]),
+     "in each direction"),
     (lambda: keras.Sequential([shift(), layers.RandomRotation(15 / 360)]), "fill_mode='reflect'"),
     (lambda: keras.Sequential([shift(fill_mode="nearest"), turn()]), "fill_mode='nearest'"),
     (lambda: keras.Sequential([shift(fill_value=1.0), turn()]), "fill_value=1.0"),

@@ -30,34 +30,76 @@ def _layers(answer: Any) -> list | None:
     return None
 
 
+#: What each direction of exercise 3 is asked to be: the kind of layer, its argument, the reach
+#: (a fraction, as Keras takes it) and its tolerance.
+MOTIONS = {
+    "up/down": ("RandomTranslation", "height_factor", SHIFT_PIXELS / IMAGE_SIZE, 0.003),
+    "left/right": ("RandomTranslation", "width_factor", SHIFT_PIXELS / IMAGE_SIZE, 0.003),
+    "turn": ("RandomRotation", "factor", TURN_DEGREES / 360, 0.001),
+}
+
+
+def _range(factor: Any) -> tuple[float, float]:
+    """A factor as Keras reads it: a (lower, upper) pair, or one number x for the range -x to x."""
+    if isinstance(factor, (list, tuple)):
+        lower, upper = sorted(map(float, factor))
+        return lower, upper
+    return -abs(float(factor)), abs(float(factor))
+
+
+def _diagnose_motion(direction: str, ranges: list[tuple[float, float]]) -> str | None:
+    """Whether the layers' ranges for one direction reach as far as asked, as far both ways."""
+    kind, argument, reach, tolerance = MOTIONS[direction]
+    moving = [(lower, upper) for lower, upper in ranges if (lower, upper) != (0.0, 0.0)]
+    if len(moving) > 1:
+        if kind == "RandomRotation":
+            return (f"{len(moving)} RandomRotation layers turn the digit: their turns add up, so it can turn further "
+                    "than asked; keep one RandomRotation layer.")
+        return (f"{len(moving)} RandomTranslation layers move the digit {direction}: their shifts add up, so it can move "
+                f"further than asked; keep one layer for each direction (set {argument}=0 in the others).")
+    lower, upper = moving[0] if moving else (0.0, 0.0)
+    if kind == "RandomTranslation":
+        if not close(-lower, upper, tolerance):
+            return (f"RandomTranslation's {argument} moves the digit further one way than the other; the question asks for up to "
+                    f"{SHIFT_PIXELS} pixels in each direction: give one number, {SHIFT_PIXELS}/{IMAGE_SIZE}, "
+                    f"which Keras reads as the symmetric range -{SHIFT_PIXELS}/{IMAGE_SIZE} to {SHIFT_PIXELS}/{IMAGE_SIZE}.")
+        if not close(upper, reach, tolerance):
+            return (f"RandomTranslation should move the digit up to {SHIFT_PIXELS} pixels both up/down (height_factor) "
+                    f"and left/right (width_factor); its factors are fractions of the image size: "
+                    f"a factor of {SHIFT_PIXELS}/{IMAGE_SIZE} for each.")
+        return None
+    if not close(-lower, upper, tolerance):
+        return (f"RandomRotation's factor turns the digit further one way than the other; the question asks for up to "
+                f"{TURN_DEGREES} degrees either way: give one number, {TURN_DEGREES}/360, which Keras reads as the "
+                f"symmetric range -{TURN_DEGREES}/360 to {TURN_DEGREES}/360.")
+    if close(upper, TURN_DEGREES / 180, 1e-4):
+        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees); RandomRotation's factor is "
+                f"a fraction of a full turn: {TURN_DEGREES}/360.")
+    if close(upper, math.radians(TURN_DEGREES), 1e-4):
+        return (f"that is {TURN_DEGREES} degrees in radians; RandomRotation's factor is a fraction of a full turn "
+                f"(360 degrees): {TURN_DEGREES}/360.")
+    if not close(upper, reach, tolerance):
+        return f"RandomRotation's factor should turn the digit up to {TURN_DEGREES} degrees: a factor of {TURN_DEGREES}/360."
+    return None
+
+
 def _diagnose_augmentation(answer: Any) -> str | None:
     layers = _layers(answer)
     if layers is None:
         return f"the answer should be a keras.Sequential (or a list) of Keras layers, not a {type(answer).__name__}."
-    kinds = {type(layer).__name__: layer.get_config() for layer in layers}
+    configs = [(type(layer).__name__, layer.get_config()) for layer in layers]
+    kinds = {kind for kind, _ in configs}
     missing = [kind for kind in ("RandomTranslation", "RandomRotation") if kind not in kinds]
     if missing:
         return f"there is no {' and no '.join(missing)} layer; the question asks for a shift and a turn."
-    extra = sorted(set(kinds) - {"RandomTranslation", "RandomRotation"})
+    extra = sorted(kinds - {"RandomTranslation", "RandomRotation"})
     if extra:
         return f"only a shift and a turn are asked: remove {', '.join(extra)}."
-    shift, turn = kinds["RandomTranslation"], kinds["RandomRotation"]
-    shift_factors = [abs(shift[name]) if not isinstance(shift[name], (list, tuple)) else max(map(abs, shift[name]))
-                     for name in ("height_factor", "width_factor")]
-    turn_factor = turn["factor"] if not isinstance(turn["factor"], (list, tuple)) else max(map(abs, turn["factor"]))
-    if not all(close(factor, SHIFT_PIXELS / IMAGE_SIZE, 0.003) for factor in shift_factors):
-        return (f"RandomTranslation should move the digit up to {SHIFT_PIXELS} pixels both up/down (height_factor) "
-                f"and left/right (width_factor); its factors are fractions of the image size: "
-                f"a factor of {SHIFT_PIXELS}/{IMAGE_SIZE} for each.")
-    if close(turn_factor, TURN_DEGREES / 180, 1e-4):
-        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees); RandomRotation's factor is "
-                f"a fraction of a full turn: {TURN_DEGREES}/360.")
-    if close(turn_factor, math.radians(TURN_DEGREES), 1e-4):
-        return (f"that is {TURN_DEGREES} degrees in radians; RandomRotation's factor is a fraction of a full turn "
-                f"(360 degrees): {TURN_DEGREES}/360.")
-    if not close(turn_factor, TURN_DEGREES / 360, 0.001):
-        return f"RandomRotation's factor should turn the digit up to {TURN_DEGREES} degrees: a factor of {TURN_DEGREES}/360."
-    for kind, config in kinds.items():
+    for direction, (kind, argument, _, _) in MOTIONS.items():
+        mistake = _diagnose_motion(direction, [_range(config[argument]) for name, config in configs if name == kind])
+        if mistake:
+            return mistake
+    for kind, config in configs:
         if config["fill_mode"] != "constant" or config["fill_value"] != 0:
             return (f"{kind} fills the corners it uncovers with fill_mode={config['fill_mode']!r}"
                     + (f" and fill_value={config['fill_value']}" if config["fill_mode"] == "constant" else "")
@@ -110,7 +152,8 @@ def exercises() -> SimpleNamespace:
             expected=(f"a keras.Sequential of RandomTranslation({SHIFT_PIXELS}/{IMAGE_SIZE}, {SHIFT_PIXELS}/{IMAGE_SIZE}) "
                       f"and RandomRotation({TURN_DEGREES}/360), both with fill_mode='constant'."),
             hint_text=("both layers take fractions, not pixels or degrees: of the image's size for RandomTranslation, "
-                       "of a full turn for RandomRotation. Their default fill_mode is 'reflect'."),
+                       "of a full turn for RandomRotation. One number x stands for the range -x to x. "
+                       "Their default fill_mode is 'reflect'."),
             solution_code=(
                 "augment = keras.Sequential([\n"
                 f"    keras.layers.RandomTranslation({SHIFT_PIXELS} / 28, {SHIFT_PIXELS} / 28, fill_mode=\"constant\"),\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,9 +14,14 @@ VALID_SHAPE = (3, 3, 64)
 
 
 def _as_shape(answer: Any) -> tuple | None:
-    if not isinstance(answer, (tuple, list)) or not all(isinstance(d, int) or d is None for d in answer):
+    """``answer`` as a tuple of ints, without a leading None, when it is a sequence of whole numbers (Python,
+    NumPy or a TensorShape's); else None."""
+    if isinstance(answer, (str, bytes)):
         return None
-    shape = tuple(answer)
+    try:
+        shape = tuple(None if d is None else operator.index(d) for d in answer)
+    except TypeError:  # not a sequence, or a dimension that is not a whole number
+        return None
     return shape[1:] if shape and shape[0] is None else shape  # Keras writes the batch axis as None
 
 

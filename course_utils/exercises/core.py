@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.data import load_mnist
+from course_utils.data import NUM_CLASSES, load_mnist
 
 #: The name notebooks give the namespace a factory returns; messages refer to it (``ex.q1.hint()``).
 NOTEBOOK_VARIABLE = "ex"
@@ -139,6 +139,21 @@ def as_array(answer: Any) -> np.ndarray | None:
 
 def not_an_array(answer: Any) -> str:
     return f"the answer should be a NumPy array of numbers, not a {type(answer).__name__}."
+
+
+def digit_labels(labels: Any, count: int) -> np.ndarray:
+    """``labels`` as an array of ``count`` integer digits 0-9, or a ValueError that says what to pass."""
+    labels = np.asarray(labels)
+    advice = "pass the digit labels (labels_test), not the one-hot y_test."
+    if labels.ndim == 2 and labels.shape[1] == NUM_CLASSES:
+        raise ValueError(f"these labels are one-hot rows, shape {labels.shape}: {advice}")
+    if labels.shape != (count,):
+        raise ValueError(f"the labels should hold one digit per image, shape ({count},), not {labels.shape}: {advice}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"the labels should be whole numbers (an integer array), not {labels.dtype}: {advice}")
+    if count and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+        raise ValueError(f"the labels should be digits 0 to {NUM_CLASSES - 1}: {advice}")
+    return labels
 
 
 @functools.lru_cache(maxsize=1)

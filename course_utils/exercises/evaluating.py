@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from course_utils.data import NUM_CLASSES
-from course_utils.exercises.core import Exercise, as_array, bind, not_an_array, number_exercise
+from course_utils.evaluation import confusion_matrix
+from course_utils.exercises.core import Exercise, as_array, bind, digit_labels, not_an_array, number_exercise
 
 
 def _diagnose_per_digit(expected: np.ndarray, precision: np.ndarray, correct_counts: np.ndarray):
@@ -33,12 +34,13 @@ def _diagnose_per_digit(expected: np.ndarray, precision: np.ndarray, correct_cou
 
 def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNamespace:
     """``probabilities``: model.predict on the test images (N, 10); ``true_labels``: the integer test labels."""
-    probabilities, true_labels = np.asarray(probabilities), np.asarray(true_labels)
-    if probabilities.shape != (len(true_labels), NUM_CLASSES):
-        raise ValueError(f"probabilities should have shape ({len(true_labels)}, {NUM_CLASSES}), got {probabilities.shape}.")
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 2 or probabilities.shape[1] != NUM_CLASSES:
+        raise ValueError(f"probabilities should have shape (N, {NUM_CLASSES}), one row per test image, "
+                         f"got {probabilities.shape}: pass model.predict(x_test).")
+    true_labels = digit_labels(true_labels, len(probabilities))
     predicted = probabilities.argmax(axis=1)
-    matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=int)
-    np.add.at(matrix, (true_labels, predicted), 1)
+    matrix = confusion_matrix(true_labels, predicted)
     per_digit = matrix.diagonal() / matrix.sum(axis=1)
     precision = matrix.diagonal() / np.maximum(matrix.sum(axis=0), 1)
     wrong = predicted != true_labels

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -13,15 +12,17 @@ import numpy as np
 from course_utils.data import NUM_CLASSES
 from course_utils.exercises.core import Exercise, as_number, bind, close, number_exercise
 
+#: The steps where the answer's learning rate is compared with the asked schedule's.
 SCHEDULE_STEPS = (0, 50, 100, 550, 1000)
 
 
-def warmup_cosine(step: float, start: float, peak: float, warmup_steps: int, decay_steps: int) -> float:
-    """The learning rate of a linear warm-up from ``start`` to ``peak``, then a cosine decay to 0."""
-    if step < warmup_steps:
-        return start + (peak - start) * step / warmup_steps
-    progress = min(step - warmup_steps, decay_steps) / decay_steps
-    return peak * 0.5 * (1 + math.cos(math.pi * progress))
+def _rates(schedule: keras.optimizers.schedules.LearningRateSchedule) -> list[float]:
+    return [float(np.asarray(schedule(step))) for step in SCHEDULE_STEPS]
+
+
+def _warmup_cosine_rates(decay_steps: int) -> list[float]:
+    """The rates of the asked warm-up from 0.0003 to 0.003 over 100 steps, then a cosine decay over ``decay_steps``."""
+    return _rates(keras.optimizers.schedules.CosineDecay(0.0003, decay_steps, warmup_target=0.003, warmup_steps=100))
 
 
 def _matches(values: Sequence[float], targets: Sequence[float]) -> bool:
@@ -33,13 +34,13 @@ def _diagnose_schedule(schedule: Any) -> str | None:
         return "a number is a constant learning rate; create a keras.optimizers.schedules.CosineDecay."
     if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
         return f"the answer should be a learning-rate schedule (CosineDecay), not a {type(schedule).__name__}."
-    values = [float(np.asarray(schedule(step))) for step in SCHEDULE_STEPS]
-    if _matches(values, [warmup_cosine(s, 0.0003, 0.003, 100, 900) for s in SCHEDULE_STEPS]):
+    values = _rates(schedule)
+    if _matches(values, _warmup_cosine_rates(900)):
         return None
     if close(values[0], 0.003, 1e-7):
         return ("there is no warm-up: schedule(0) is already the peak 0.003. Start at initial_learning_rate=0.0003 "
                 "and pass warmup_target=0.003, warmup_steps=100.")
-    if _matches(values, [warmup_cosine(s, 0.0003, 0.003, 100, 1000) for s in SCHEDULE_STEPS]):
+    if _matches(values, _warmup_cosine_rates(1000)):
         return ("the rate ends above 0 at step 1000: decay_steps counts the steps after the warm-up, so it "
                 "should be 900, not 1000.")
     return ""

@@ -27,9 +27,14 @@ def _lines(answer: Any):
     return [(ax, line) for ax in axes for line in ax.get_lines()]
 
 
+def _curve(y: np.ndarray, history: dict) -> str | None:
+    """The history key whose values ``y`` shows ('val_accuracy' first), or None for any other line."""
+    keys = ["val_accuracy"] + [key for key in history if key != "val_accuracy"]
+    return next((key for key in keys if len(y) == len(history[key]) and np.allclose(y, history[key])), None)
+
+
 def _diagnose_figure(history: dict):
-    wanted = np.asarray(history["val_accuracy"])
-    epochs = np.arange(1, len(wanted) + 1)
+    epochs = np.arange(1, len(history["val_accuracy"]) + 1)
 
     def diagnose(answer: Any) -> str | None:
         lines = _lines(answer)
@@ -37,22 +42,26 @@ def _diagnose_figure(history: dict):
             return f"the answer should be the matplotlib Figure (from plt.subplots()), not a {type(answer).__name__}."
         if not lines:
             return "the figure has no line yet: draw one with ax.plot(epochs, values)."
-        for ax, line in lines:
-            x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
-            if len(y) != len(wanted):
-                continue
-            if np.allclose(y, history["accuracy"]) and not np.allclose(y, wanted):
+        curves = [(ax, line, _curve(np.asarray(line.get_ydata(), float), history)) for ax, line in lines]
+        wanted = [(ax, line) for ax, line, key in curves if key == "val_accuracy"]
+        others = sorted({key for _, _, key in curves if key not in (None, "val_accuracy")})
+        if not wanted:
+            if "accuracy" in others:
                 return "that line is the training accuracy ('accuracy'); plot the validation accuracy, 'val_accuracy'."
-            if not np.allclose(y, wanted):
-                continue
+            return "no line shows history['val_accuracy'] per epoch; plot exactly those values."
+        if others:
+            shown = " and ".join(f"history[{key!r}]" for key in others)
+            return (f"the figure also shows {shown}; the question asks for the validation accuracy alone: "
+                    + ("remove that line." if len(others) == 1 else "remove those lines."))
+        for ax, line in wanted:
+            x = np.asarray(line.get_xdata(), float)
             if np.allclose(x, epochs - 1):
                 return "the epochs start at 0 on the x-axis; Keras counts epochs from 1: plot against range(1, len(...) + 1)."
             if not np.allclose(x, epochs):
                 return "plot the values against the epoch numbers 1, 2, ... (the first argument of ax.plot)."
             if not ax.get_xlabel() or not ax.get_ylabel():
                 return "the line is right; now label both axes with ax.set_xlabel(...) and ax.set_ylabel(...)."
-            return None
-        return "no line shows history['val_accuracy'] per epoch; plot exactly those values."
+        return None
 
     return diagnose
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from course_utils.exercises.core import bind, number_exercise
 
 #: One rmsprop step from a fresh start: Keras' RMSprop keeps v = rho * v + (1 - rho) * g**2 and
-#: moves a weight by learning_rate * g / (sqrt(v) + epsilon).
+#: moves a weight by learning_rate * g / sqrt(v + epsilon); its epsilon (1e-7) is too small to matter here.
 RHO, LEARNING_RATE, GRADIENT = 0.9, 0.001, 0.5
 
 

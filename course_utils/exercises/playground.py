@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from course_utils.exercises.core import bind, number_exercise
+from course_utils.exercises.core import bind, digit_labels, number_exercise
 
 
 def _accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
@@ -17,6 +17,7 @@ def _accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
 
 def exercises(model, images: np.ndarray, labels: np.ndarray) -> SimpleNamespace:
     """``images``: prepared test images (N, 28, 28, 1); ``labels``: their integer digits."""
+    labels = digit_labels(labels, len(images))
     plain = _accuracy(model, images, labels)
     shifted = _accuracy(model, np.roll(images, 3, axis=2), labels)
     inverted = _accuracy(model, 1 - images, labels)
