@@ -19,8 +19,9 @@ from course_utils.data import IMAGE_SIZE
 DIGIT_BOX = 20
 #: The middle of a 28-pixel row (pixels are numbered 0 to 27).
 FIELD_CENTRE = (IMAGE_SIZE - 1) / 2
-#: Uploads above this size are refused before decoding.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: Uploads above this size are refused before decoding. Below Jupyter's default limit on one message
+#: from the browser (10 MB, tornado's), so that a file near it still reaches this check and its message.
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 #: Images with more pixels than this are refused (a 50-megapixel photo is plenty for one digit).
 MAX_PIXELS = 50_000_000
 #: Photos are shrunk to at most this many pixels a side: plenty for one digit, and quick.
@@ -72,7 +73,7 @@ def open_photo(data: bytes) -> Image.Image:
     if len(data) == 0:
         raise DigitImageError("The file is empty. Choose a PNG or JPEG photo of one handwritten digit.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise DigitImageError(f"The file is {len(data) / 2**20:.1f} MB; the limit is 10 MB. "
+        raise DigitImageError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. "
                               "Crop the photo around the digit, or save it smaller.")
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 COURSE_STYLE = {
     "figure.figsize": (7.0, 4.0),
@@ -26,6 +29,31 @@ def use_course_style() -> None:
     plt.rcParams.update(COURSE_STYLE)
 
 
+_detached = threading.local()
+
+
+@contextlib.contextmanager
+def detached_figures():
+    """Within it, this module's functions build figures outside pyplot on the current thread.
+
+    A widget that draws from its training thread uses it: a pyplot figure that exists while a notebook
+    cell finishes would be shown in that cell's output (the inline backend shows every open figure).
+    """
+    _detached.active = True
+    try:
+        yield
+    finally:
+        _detached.active = False
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, **options):
+    """``plt.subplots``, or a figure pyplot does not know of inside ``detached_figures()``."""
+    if getattr(_detached, "active", False):
+        fig = Figure(figsize=figsize)
+        return fig, fig.subplots(nrows, ncols, **options)
+    return plt.subplots(nrows, ncols, figsize=figsize, **options)
+
+
 def _squeeze(image: np.ndarray) -> np.ndarray:
     return image[..., 0] if image.ndim == 3 else image
 
@@ -33,7 +61,7 @@ def _squeeze(image: np.ndarray) -> np.ndarray:
 def show_digits(images: np.ndarray, titles: Sequence[str], columns: int = 10, title: str | None = None):
     """Show a grid of 28x28 digits (uint8 or prepared), each with a short title; return the figure."""
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.1 * columns, 1.3 * rows), squeeze=False)
+    fig, axes = _subplots(rows, columns, figsize=(1.1 * columns, 1.3 * rows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, text in zip(axes.flat, images, titles):
@@ -53,7 +81,7 @@ def plot_history(histories: dict[str, dict] | dict, metrics: Sequence[str] = ("l
     """
     if "loss" in histories:
         histories = {"": histories}
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
+    fig, axes = _subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         for index, (name, history) in enumerate(histories.items()):
             color = f"C{index}"
@@ -80,7 +108,7 @@ def plot_runs(groups: dict[str, list], metrics: Sequence[str] = ("val_loss", "va
     """
     labels = {"loss": "Training loss", "accuracy": "Training accuracy", "val_loss": "Validation loss",
               "val_accuracy": "Validation accuracy"}
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
+    fig, axes = _subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         for index, (name, runs) in enumerate(groups.items()):
             values = np.array([run.history[metric] for run in runs])
@@ -123,7 +151,7 @@ def plot_prediction(image: np.ndarray, probabilities: np.ndarray, title: str, tr
     if wrong:
         colors[predicted], colors[true_label] = "C3", "C2"
     widths = ([1] if photo is not None else []) + [1, 1.8]
-    fig, axes = plt.subplots(1, len(widths), figsize=(2.5 * len(widths) + 2.0, 3.0),
+    fig, axes = _subplots(1, len(widths), figsize=(2.5 * len(widths) + 2.0, 3.0),
                              gridspec_kw={"width_ratios": widths})
     if photo is not None:
         axes[0].imshow(photo)

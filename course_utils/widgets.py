@@ -29,13 +29,14 @@ from course_utils import training
 from course_utils.data import load_prepared
 from course_utils.digit_image import (
     IMAGE_SIZE,
+    MAX_UPLOAD_BYTES,
     DigitImageError,
     open_photo,
     prepare_drawing,
     prepare_photo,
 )
 from course_utils.evaluation import predict_probabilities
-from course_utils.plotting import plot_history, plot_prediction
+from course_utils.plotting import detached_figures, plot_history, plot_prediction
 
 STATIC = Path(__file__).parent / "static"
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
@@ -48,6 +49,9 @@ PLAYGROUND_DROPOUT = 0.25
 EARLIER_RUNS_SHOWN = 5
 #: The playground's status line tells the time left at most this often while training.
 STATUS_EVERY_SECONDS = 1.0
+#: The training playground whose run is in progress: one at a time per kernel (they share its cores and
+#: Keras' global state, which ``Recipe.make_model`` resets).
+_TRAINING: dict = {"panel": None}
 
 
 class Panel(widgets.VBox):
@@ -122,7 +126,8 @@ def digit_explorer(model, images: np.ndarray, labels: np.ndarray) -> Panel:
     misclassified = np.flatnonzero(probabilities.argmax(axis=1) != labels)
     everything = np.arange(len(images))
 
-    slider = widgets.IntSlider(0, min=0, max=len(images) - 1, description="Digit", continuous_update=False)
+    slider = widgets.IntSlider(0, min=0, max=len(images) - 1, description="Test image", continuous_update=False,
+                               style={"description_width": "initial"})
     only_wrong = widgets.Checkbox(False, description=f"only misclassified ({len(misclassified):,})", indent=False)
     status = status_line()
     plot = widgets.Output()
@@ -238,7 +243,8 @@ def digit_upload(model) -> Panel:
     """
     upload = widgets.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
                                 description="Upload a digit")
-    status = status_line("Upload a PNG or JPEG photo of one handwritten digit (dark pen on white paper works best).")
+    status = status_line(f"Upload a PNG or JPEG photo of one handwritten digit, up to {MAX_UPLOAD_BYTES // 2**20} MB "
+                         "(dark pen on white paper works best).")
     plot = widgets.Output()
     panel = Panel("Digit upload", [upload, status, plot], "course-digit-upload")
     panel.upload, panel.status, panel.plot = upload, status, plot
@@ -381,6 +387,8 @@ def training_playground(data=None) -> Panel:
         learning_rate.value = DEFAULT_LEARNING_RATES[change["new"]]
 
     def on_batch(progress: Progress) -> None:
+        if panel.stop.requested.is_set():
+            return  # the status says it is stopping
         if time.perf_counter() - panel.last_status >= STATUS_EVERY_SECONDS:
             panel.last_status = time.perf_counter()
             status.value = (f"Epoch {progress.epoch + 1} of {progress.epochs}, batch {progress.batch} of "
@@ -389,11 +397,14 @@ def training_playground(data=None) -> Panel:
     def on_epoch(progress: Progress, logs: dict) -> None:
         for name, value in logs.items():
             panel.history.setdefault(name, []).append(float(value))
-        show_figure(plot, plot_runs(panel.runs))
+        with detached_figures():  # drawn on the training thread: keep it out of pyplot (and any cell's output)
+            show_figure(plot, plot_runs(panel.runs))
         panel.last_status = time.perf_counter()
         status.value = (f"Epoch {progress.epoch + 1} of {progress.epochs}: validation accuracy "
                         f"{logs['val_accuracy']:.2%}, loss {logs['val_loss']:.3f}")
-        if progress.epoch + 1 < progress.epochs:
+        if panel.stop.requested.is_set():
+            status.value += " · stopping"
+        elif progress.epoch + 1 < progress.epochs:
             status.value += f" · about {duration(progress.seconds_left())} left"
 
     def run(recipe: training.Recipe) -> None:
@@ -408,7 +419,9 @@ def training_playground(data=None) -> Panel:
             else:
                 status.value = f"Done in {seconds:.0f} s: validation accuracy {accuracy:.2%} after {recipe.epochs} epochs."
         except Exception as error:  # show it to the student instead of a traceback in the log
-            status.value = f"Training stopped: {type(error).__name__}: {error}"
+            detail = str(error).splitlines()[0][:200] if str(error) else ""
+            status.value = (f"Training stopped by an error ({type(error).__name__}{': ' + detail if detail else ''}). "
+                            "Try fewer images or a smaller batch; if it happens again, restart the kernel.")
         finally:
             if panel.runs and not panel.runs[-1][1]:
                 panel.runs.pop()  # a run that failed before its first epoch leaves nothing to draw
@@ -418,6 +431,12 @@ def training_playground(data=None) -> Panel:
     def on_train(_=None) -> None:
         if panel.thread is not None and panel.thread.is_alive():
             return
+        other = _TRAINING.get("panel")
+        if other is not None and other is not panel and other.thread is not None and other.thread.is_alive():
+            status.value = ("Another training playground in this notebook is still training: press its Stop "
+                            "(or wait for it to finish), then click Train here.")
+            return
+        _TRAINING["panel"] = panel
         recipe = training.Recipe(optimizer=optimizer.value, learning_rate=float(f"{learning_rate.value:.3g}"),
                                  epochs=epochs.value, batch_size=batch_size.value,
                                  train_size=min(train_size.value, total), batch_norm=batch_norm.value,

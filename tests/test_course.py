@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from course_utils import setup_course
+from course_utils import PROJECT_ROOT, setup_course
 
 setup_course()
 
@@ -149,14 +149,18 @@ def test_training_is_repeatable_with_a_seed(tiny_data):
 
 
 def test_train_is_notebook_04s_fit(tiny_data):
-    """The package's train() gives exactly the weights of notebook 04's plain Keras code."""
-    model, _ = training.train(TINY, tiny_data, verbose=0)
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(TINY.seed)
-    by_hand = make_classifier("rmsprop")
-    by_hand.fit(tiny_data.x_train, tiny_data.y_train, epochs=TINY.epochs, batch_size=TINY.batch_size,
-                validation_data=(tiny_data.x_val, tiny_data.y_val), verbose=0)
-    for ours, theirs in zip(model.get_weights(), by_hand.get_weights()):
+    """train(ARTICLE) gives exactly the weights of notebook 04's own fit cell, run here on a tiny data set."""
+    from tests.test_notebooks import code_cells
+
+    notebook = code_cells(PROJECT_ROOT / "notebooks" / "04_training.ipynb")
+    cell = next(c for c in notebook if "model.fit(" in c and "set_random_seed" in c)
+    names = {"keras": keras, "make_classifier": make_classifier, "EpochTimer": training.EpochTimer,
+             "x_train": tiny_data.x_train, "y_train": tiny_data.y_train, "x_val": tiny_data.x_val, "y_val": tiny_data.y_val}
+    keras.backend.clear_session()  # as in a fresh kernel
+    exec(cell, names)
+    model, history = training.train(training.ARTICLE, tiny_data, verbose=0)
+    assert len(history["loss"]) == len(names["history"].history["loss"]) == training.ARTICLE.epochs
+    for ours, theirs in zip(model.get_weights(), names["model"].get_weights(), strict=True):
         np.testing.assert_array_equal(ours, theirs)
 
 

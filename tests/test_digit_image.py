@@ -102,7 +102,7 @@ BAD_FILES = {
     "empty": (b"", "The file is empty"),
     "not an image": (random_bytes(5000), "not an image"),
     "truncated PNG": (drawing()[:300], "not an image"),
-    "11 MB": (b"\xff" * (11 * 2**20), "the limit is 10 MB"),
+    "9 MB": (b"\xff" * (9 * 2**20), "The file is 9.0 MB; the limit is 8 MB"),
     "blank white page": (drawing(strokes=()), "No ink found"),
     "blank grey JPEG": (drawing(paper=128, strokes=(), fmt="JPEG"), "No ink found"),
 }

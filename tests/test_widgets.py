@@ -312,8 +312,39 @@ def test_playground_reports_errors_and_enables_the_buttons_again(tiny_data, monk
     train(playground)
     assert disabled_while_training == [(True, False)]
     assert not playground.train_button.disabled and playground.stop_button.disabled
-    assert playground.status.value == "Training stopped: RuntimeError: out of memory"
+    assert playground.status.value == ("Training stopped by an error (RuntimeError: out of memory). Try fewer images "
+                                       "or a smaller batch; if it happens again, restart the kernel.")
     assert playground.runs == [] and playground.clear_button.disabled
+
+
+def test_a_second_playground_waits_for_the_first(tiny_data):
+    first, second = training_playground(tiny_data), training_playground(tiny_data)
+    first.epochs.value = 2
+    # While the first trains, a click on the second's Train is refused with what to do.
+    refused = []
+    first.plot.observe(lambda change: refused.append(second.train_button.click() or second.status.value), "outputs")
+    train(first)
+    assert refused and refused[0].startswith("Another training playground in this notebook is still training")
+    assert second.thread is None and second.runs == []
+    train(second)  # once the first is done, the second trains
+    assert second.status.value.startswith("Done in ")
+
+
+def test_the_playground_draws_outside_pyplot(tiny_data, monkeypatch):
+    """A figure drawn on the training thread is never one of pyplot's, which a finishing cell would show."""
+    import matplotlib.pyplot as plt
+
+    from course_utils import widgets
+
+    plt.close("all")
+    open_while_drawing = []
+    show_figure = widgets.show_figure
+    monkeypatch.setattr(widgets, "show_figure",
+                        lambda output, fig=None: open_while_drawing.append(plt.get_fignums()) or show_figure(output, fig))
+    playground = training_playground(tiny_data)
+    playground.epochs.value = 2
+    train(playground)
+    assert len(playground.plot.outputs) == 1 and open_while_drawing == [[], []]
 
 
 def test_no_public_function_looks_like_a_test_to_pytest():

@@ -12,6 +12,8 @@ function render({ model, el }) {
 
   const canvas = document.createElement("canvas");
   canvas.className = "course-draw-canvas";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", "Drawing area: draw one digit with the mouse, a pen or a finger");
   canvas.width = canvas.height = Math.round(side * ratio);
   Object.assign(canvas.style, {
     width: `${side}px`, height: `${side}px`, touchAction: "none", cursor: "crosshair",
