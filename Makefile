@@ -24,9 +24,9 @@ $(STAMP): pyproject.toml
 run: venv
 	$(BIN)/python -m course_utils.run_all
 
-## test: unit tests, then pytest --nbval over every notebook (strict)
+## test: the unit tests and pytest --nbval over every notebook (strict), in two lanes at once (conftest.py)
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
 ## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.
