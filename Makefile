@@ -26,7 +26,7 @@ run: venv
 
 ## test: the unit tests and pytest --nbval over every notebook (strict), in two lanes at once (conftest.py)
 test: venv
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 ## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
 ## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.

@@ -21,38 +21,53 @@ _STARTED = time.time()
 _RUNS_NOTEBOOKS = False
 
 
-#: make test runs the suite in two lanes at once, one per core (pytest-xdist: -n 2 --dist loadgroup);
-#: a lane runs its tests in this order, in one worker. Training uses about 1.2 of the 2 cores (tracing,
-#: Python and kernel start-ups run on one), so two lanes finish sooner than one, and no model is trained
-#: twice: the article lane trains the article's model (04) before the notebooks and tests that load it;
-#: the other lane runs 08 and 09 first, whose quick runs 10 and 11 load from the cache.
+#: make test runs the suite in two lanes at once, one per core (pytest-xdist's ``-n 2``, with the lanes
+#: as its work units: ``pytest_xdist_make_scheduler`` below); a lane runs its files in this order, in one
+#: worker. Training uses about 1.2 of the 2 cores (tracing, Python and kernel start-ups run on one), so two
+#: lanes finish sooner than one, and no model is trained twice: the article lane trains the article's
+#: model (04) before the notebooks and tests that load it, and the quick lane runs 08 and 09 first, whose
+#: quick runs 10 and 11 load from the cache. A file that names no lane runs last in the quick lane.
 LANES = {
-    "article": ("04_", "05_", "06_", "13_", "10_"),
-    "quick": ("08_", "09_", "11_", "12_", "01_", "02_", "03_", "07_"),
+    "article": ("notebooks/04_", "notebooks/05_", "notebooks/06_", "notebooks/13_", "notebooks/10_",
+                "tests/test_digit_image.py"),  # its needs_article_model test loads 04's model
+    "quick": ("notebooks/08_", "notebooks/09_", "notebooks/11_", "notebooks/12_", "notebooks/01_",
+              "notebooks/02_", "notebooks/03_", "notebooks/07_"),
 }
 
 
-def lane_and_place(item) -> tuple[str, int]:
-    """The lane an item runs in, and its place there (items keep their collection order within a place)."""
-    if item.get_closest_marker("needs_article_model"):  # after notebook 04 has trained and cached the model
-        return "article", len(LANES["article"])
-    if item.path.suffix == ".ipynb":
-        for lane, prefixes in LANES.items():
-            for place, prefix in enumerate(prefixes):
-                if item.path.name.startswith(prefix):
-                    return lane, place
-    return "quick", len(LANES["quick"])  # the unit tests, after the quick lane's notebooks
+def lane_and_place(nodeid: str) -> tuple[str, int]:
+    """The lane a test runs in, and its place there, from its node id (``notebooks/04_training.ipynb::Cell 6``)."""
+    for lane, prefixes in LANES.items():
+        for place, prefix in enumerate(prefixes):
+            if nodeid.startswith(prefix):
+                return lane, place
+    return "quick", len(LANES["quick"])
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``-n``: each lane is one unit of work, given whole to one worker, in collection order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LaneScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return lane_and_place(nodeid)[0]
+
+    return LaneScheduling(config, log)
 
 
 def pytest_collection_modifyitems(session, config, items):
     global _RUNS_NOTEBOOKS
     _RUNS_NOTEBOOKS = any(item.path.suffix == ".ipynb" for item in items)
-    # In one process (plain pytest) the article lane runs first, then the quick lane: 04 still comes before
-    # what needs its model, and a quick run that 10 trains first is loaded by 08 and 09.
-    order = list(LANES)
-    items.sort(key=lambda item: (order.index(lane_and_place(item)[0]), lane_and_place(item)[1]))  # stable
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(lane_and_place(item)[0]))
+    misplaced = sorted({item.nodeid.split("::")[0] for item in items if item.get_closest_marker("needs_article_model")
+                        and lane_and_place(item.nodeid)[0] != "article"})
+    if misplaced:
+        raise pytest.UsageError(f"{', '.join(misplaced)} holds needs_article_model tests: add it to the article "
+                                "lane in conftest.py's LANES, after notebook 04")
+    # The order within each lane; in one process (plain pytest) the article lane runs first, then the
+    # quick lane: 04 still comes before what needs its model, and 08 and 09 load the quick runs 10 trained.
+    lanes = list(LANES)
+    items.sort(key=lambda item: (lanes.index(lane_and_place(item.nodeid)[0]), lane_and_place(item.nodeid)[1]))
 
 
 def article_epoch_seconds(since: float) -> float | None:

@@ -92,10 +92,25 @@ def test_a_new_recipe_is_a_new_entry(stored, data, capsys):
     assert cache.entry_paths(other)[0].is_file()
 
 
-def damage_and_reload(folder, data, capsys, damage) -> str:
+@pytest.fixture
+def retrain(trained, monkeypatch):
+    """The cache's training, counted: it hands back the module's trained tiny model (what these tests
+    check is what the cache does around training, not the training; the tests above train for real)."""
+    calls = []
+
+    def train_again(recipe, data, **options):
+        calls.append(recipe)
+        return trained[0], dict(trained[1])
+
+    monkeypatch.setattr(cache, "train", train_again)
+    return calls
+
+
+def damage_and_reload(folder, data, capsys, damage, retrain) -> str:
     model_path, record_path = cache.entry_paths(TINY)
     damage(model_path, record_path)
     model, history = cache.load_or_train(TINY, data)
+    assert retrain == [TINY]  # trained again, once
     out = capsys.readouterr().out
     assert out.endswith(ready_line()) and out.count("\n") == 2, out
     assert model.predict(data.x_test, verbose=0).shape == (len(data.x_test), 10)
@@ -130,8 +145,9 @@ def truncate(path, keep=0.5):
     (lambda m, r: r.unlink(), ".keras", f"its record {TINY.key()}.json is missing"),
     (lambda m, r: m.unlink(), ".json", f"its model {TINY.key()}.keras is missing"),
 ])
-def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, data, capsys, damage, names, reason):
-    line = damage_and_reload(folder, data, capsys, damage)
+def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, data, capsys, damage, names, reason,
+                                                             retrain):
+    line = damage_and_reload(folder, data, capsys, damage, retrain)
     damaged = folder / f"{TINY.key()}{names}"
     assert line.startswith(f"Cache: {damaged} is damaged ({reason}") and "trained again" in line, line
     assert f"moved to {folder / 'damaged'}" in line
@@ -139,22 +155,22 @@ def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, da
     assert "Traceback" not in line and "File not found" not in line
 
 
-def test_a_record_of_another_recipe_is_set_aside(stored, folder, data, capsys):
+def test_a_record_of_another_recipe_is_set_aside(stored, folder, data, capsys, retrain):
     def edit(model_path, record_path):
         record = json.loads(record_path.read_text())
         record["recipe"]["epochs"] = 99
         record_path.write_text(json.dumps(record))
-    line = damage_and_reload(folder, data, capsys, edit)
+    line = damage_and_reload(folder, data, capsys, edit, retrain)
     assert f"is damaged (the record is of another recipe than {TINY.key()})" in line
 
 
-def test_a_keras_archive_with_foreign_content_is_set_aside(stored, folder, data, capsys):
+def test_a_keras_archive_with_foreign_content_is_set_aside(stored, folder, data, capsys, retrain):
     import zipfile
 
     def foreign(model_path, record_path):
         with zipfile.ZipFile(model_path, "w") as archive:
             archive.writestr("config.json", "{not json")
-    line = damage_and_reload(folder, data, capsys, foreign)
+    line = damage_and_reload(folder, data, capsys, foreign, retrain)
     assert "Keras cannot load it" in line
 
 
