@@ -28,10 +28,10 @@ _RUNS_NOTEBOOKS = False
 #: model (04) before the notebooks and tests that load it, and the quick lane runs 08 and 09 first, whose
 #: quick runs 10 and 11 load from the cache. A file that names no lane runs last in the quick lane.
 LANES = {
-    "article": ("notebooks/04_", "notebooks/05_", "notebooks/06_", "notebooks/13_", "notebooks/10_",
-                "tests/test_digit_image.py"),  # its needs_article_model test loads 04's model
+    "article": ("notebooks/04_", "notebooks/05_", "notebooks/06_", "notebooks/07_", "notebooks/13_",
+                "notebooks/10_", "tests/test_digit_image.py"),  # its needs_article_model test loads 04's model
     "quick": ("notebooks/08_", "notebooks/09_", "notebooks/11_", "notebooks/12_", "notebooks/01_",
-              "notebooks/02_", "notebooks/03_", "notebooks/07_"),
+              "notebooks/02_", "notebooks/03_"),
 }
 
 
@@ -42,6 +42,12 @@ def lane_and_place(nodeid: str) -> tuple[str, int]:
             if nodeid.startswith(prefix):
                 return lane, place
     return "quick", len(LANES["quick"])
+
+
+def loads_the_article_model(notebook) -> bool:
+    """Whether a notebook's code loads the model notebook 04 trains."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return any("load_or_train(ARTICLE)" in "".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's
@@ -59,11 +65,13 @@ def pytest_xdist_make_scheduler(config, log):
 def pytest_collection_modifyitems(session, config, items):
     global _RUNS_NOTEBOOKS
     _RUNS_NOTEBOOKS = any(item.path.suffix == ".ipynb" for item in items)
-    misplaced = sorted({item.nodeid.split("::")[0] for item in items if item.get_closest_marker("needs_article_model")
-                        and lane_and_place(item.nodeid)[0] != "article"})
-    if misplaced:
-        raise pytest.UsageError(f"{', '.join(misplaced)} holds needs_article_model tests: add it to the article "
-                                "lane in conftest.py's LANES, after notebook 04")
+    needs_model = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("needs_article_model")
+                   or item.path.suffix == ".ipynb" and loads_the_article_model(item.path)}
+    misplaced = sorted(path for path in needs_model if lane_and_place(path)[0] != "article" or path.startswith("notebooks/04_"))
+    if misplaced:  # in the other lane it would train the article's model a second time, beside notebook 04
+        raise pytest.UsageError(f"{', '.join(misplaced)} loads the article's trained model (load_or_train(ARTICLE) or "
+                                "a needs_article_model test): add it to the article lane in conftest.py's LANES, "
+                                "after notebook 04")
     # The order within each lane; in one process (plain pytest) the article lane runs first, then the
     # quick lane: 04 still comes before what needs its model, and 08 and 09 load the quick runs 10 trained.
     lanes = list(LANES)
