@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from course_utils import set_environment
+from course_utils import load_tensorflow, set_environment
 
 set_environment()
 
@@ -106,6 +106,7 @@ def pytest_terminal_summary(terminalreporter):
         return
     total = time.time() - _STARTED
     try:
+        load_tensorflow()  # the recipe's key needs Keras: under pytest-xdist this process has not loaded it yet
         epoch = article_epoch_seconds(_STARTED)
     except (OSError, ValueError, KeyError, ZeroDivisionError):
         epoch = None
