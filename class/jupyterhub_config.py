@@ -55,9 +55,10 @@ if not PROXY.exists():
     sys.exit(f"make class: {PROXY} is missing. Install it with: npm ci --prefix {HERE}")
 
 
-def copy_new_files(source: Path, target: Path) -> None:
-    """Copy each file of ``source`` that ``target`` lacks, under a temporary name then renamed into place."""
-    for path in sorted(source.rglob("*")):
+def copy_new_files(source: Path, target: Path, pattern: str = "**/*") -> None:
+    """Copy each file of ``source`` matching ``pattern`` that ``target`` lacks, under a temporary name then
+    renamed into place."""
+    for path in sorted(source.glob(pattern)):
         destination = target / path.relative_to(source)
         if path.is_file() and not destination.exists() and "damaged" not in path.relative_to(source).parts:
             destination.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,8 @@ class CourseSpawner(LocalProcessSpawner):
 
     async def start(self):
         self.folder.mkdir(mode=0o700, exist_ok=True)
-        copy_new_files(PROJECT / "notebooks", self.folder)
+        # The course's notebooks only, not what a run left beside them (04's article_model.keras, checkpoints).
+        copy_new_files(PROJECT / "notebooks", self.folder, "*.ipynb")
         link_new_files(SHARED_CACHE, self.folder / ".course-cache")
         return await super().start()
 
