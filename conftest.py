@@ -25,7 +25,7 @@ _RUNS_NOTEBOOKS = False
 
 #: make test runs the suite in two lanes at once, one per core (pytest-xdist's ``-n 2``, with the lanes
 #: as its work units: ``pytest_xdist_make_scheduler`` below); a lane runs its files in this order, in one
-#: worker. Training uses about 1.2 of the 2 cores (tracing, Python and kernel start-ups run on one), so two
+#: worker. Training uses 1.2 to 1.7 of the 2 cores (tracing, Python and kernel start-ups run on one), so two
 #: lanes finish sooner than one, and no model is trained twice: the article lane trains the article's
 #: model (04) before the notebooks and tests that load it, and the quick lane runs 08 and 09 first, whose
 #: quick runs 10 and 11 load from the cache. A file that names no lane runs last in the quick lane.
@@ -66,9 +66,11 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_collection_modifyitems(session, config, items):
     global _RUNS_NOTEBOOKS
-    _RUNS_NOTEBOOKS = any(item.path.suffix == ".ipynb" for item in items)
+    notebooks = {item.path for item in items if item.path.suffix == ".ipynb"}
+    _RUNS_NOTEBOOKS = bool(notebooks)
+    loading = {path for path in notebooks if loads_the_article_model(path)}
     needs_model = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("needs_article_model")
-                   or item.path.suffix == ".ipynb" and loads_the_article_model(item.path)}
+                   or item.path in loading}
     misplaced = sorted(path for path in needs_model if lane_and_place(path)[0] != "article" or path.startswith("notebooks/04_"))
     if misplaced:  # in the other lane it would train the article's model a second time, beside notebook 04
         raise pytest.UsageError(f"{', '.join(misplaced)} loads the article's trained model (load_or_train(ARTICLE) or "
