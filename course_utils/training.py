@@ -142,11 +142,8 @@ FAST_TRACK = Recipe(optimizer="adam", learning_rate=0.01, schedule="warmup_cosin
 ONE_EPOCH = dataclasses.replace(FAST_TRACK, epochs=1, warmup_epochs=0.2)
 
 #: The best recipe (notebook 11): augmentation and label smoothing, with the fast track's schedule at a
-#: lower peak over 8 epochs at the article's batch size. Chosen on the validation set (mean of seeds 1-3)
-#: among three candidates: this one (99.50%), the same with batch size 128 and dropout 0.1 over 9 epochs
-#: (99.49%: the course's first best recipe), and with batch normalisation over 7 epochs (99.53%). They
-#: tie; this one costs the least per epoch, and on the AMD machine where they were compared it is the
-#: only one of the three whose run fits in the article recipe's training time.
+#: lower peak over 8 epochs at the article's batch size. Chosen on the validation set among three
+#: candidates that tied; notebook 11's "A best recipe" gives them and why this one was kept.
 BEST = Recipe(optimizer="adam", learning_rate=0.005, schedule="warmup_cosine", warmup_epochs=0.3, epochs=8,
               batch_size=200, augment=True, label_smoothing=0.1, seed=1)
 
