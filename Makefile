@@ -24,9 +24,11 @@ $(STAMP): pyproject.toml
 run: venv
 	$(BIN)/python -m course_utils.run_all
 
-## test: the unit tests and pytest --nbval over every notebook (strict), in two lanes at once (conftest.py)
+## test: ruff, then the unit tests and pytest --nbval over every notebook (strict), in the two lanes of
+## notebooks/order.toml at once (tests/lanes.py); each lane's output is also in build/lanes/
 test: venv
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/ruff check .
+	$(BIN)/python tests/lanes.py
 
 ## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
 ## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.

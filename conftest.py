@@ -3,87 +3,110 @@
 The course's environment variables are set here, before any notebook kernel starts, because a
 kernel inherits them and TensorFlow reads them when it loads.
 
-At the end of a run, the summary gives its cost in *article epochs*: the run's seconds divided by the
-mean epoch of the article's recipe, as notebook 04 timed it in this same run (the budget of
-``make test`` is 30 such epochs; see the README's "Commands"). Under ``make test``'s two lanes 04 shares
-the two cores, so its epochs are slower than alone: the summary says so, and the budget counts epochs
-timed alone.
+What runs before what is ``notebooks/order.toml`` (``course_utils.order``). ``make test`` runs its two
+lanes at once, one pytest process each (``tests/lanes.py`` starts them with ``--lane``); a plain
+``pytest`` runs everything in one process, in an order that puts every need first. Either way a
+notebook placed where its needs cannot come first is refused before anything runs.
 """
 
+from __future__ import annotations
+
 import json
+import os
 import time
+from pathlib import Path
 
 import pytest
 
-from course_utils import load_tensorflow, set_environment
+from course_utils import set_environment
+from course_utils.order import lane_problems, read_order, run_order
 
 set_environment()
 
 _STARTED = time.time()
-_RUNS_NOTEBOOKS = False
+#: Set by tests/lanes.py: the folder where each lane marks the notebooks it has finished.
+LANES_VARIABLE = "COURSE_LANES_DIR"
+#: How long a lane waits for a notebook of the other lane before it gives up.
+WAIT_SECONDS = 45 * 60
 
 
-#: make test runs the suite in two lanes at once, one per core (pytest-xdist's ``-n 2``, with the lanes
-#: as its work units: ``pytest_xdist_make_scheduler`` below); a lane runs its files in this order, in one
-#: worker. Training uses 1.2 to 1.7 of the 2 cores (tracing, Python and kernel start-ups run on one), so two
-#: lanes finish sooner than one, and no model is trained twice: the article lane trains the article's
-#: model (04) before the notebooks and tests that load it, and the quick lane runs 08 and 09 first, whose
-#: quick runs 10 and 11 load from the cache. A file that names no lane runs last in the quick lane.
-LANES = {
-    "article": ("notebooks/04_", "notebooks/05_", "notebooks/06_", "notebooks/07_", "notebooks/13_",
-                "notebooks/10_", "tests/test_digit_image.py"),  # its needs_article_model test loads 04's model
-    "quick": ("notebooks/08_", "notebooks/09_", "notebooks/11_", "notebooks/12_", "notebooks/01_",
-              "notebooks/02_", "notebooks/03_"),
-}
+def pytest_addoption(parser):
+    parser.addoption("--lane", default=None, help="run only this lane of notebooks/order.toml (make test runs "
+                     "each lane in its own process, at once)")
 
 
-def lane_and_place(nodeid: str) -> tuple[str, int]:
-    """The lane a test runs in, and its place there, from its node id (``notebooks/04_training.ipynb::Cell 6``)."""
-    for lane, prefixes in LANES.items():
-        for place, prefix in enumerate(prefixes):
-            if nodeid.startswith(prefix):
-                return lane, place
-    return "quick", len(LANES["quick"])
-
-
-def loads_the_article_model(notebook) -> bool:
-    """Whether a notebook's code loads the model notebook 04 trains."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return any("load_or_train(ARTICLE)" in "".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-
-
-@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's
-def pytest_xdist_make_scheduler(config, log):
-    """Under ``-n``: each lane is one unit of work, given whole to one worker, in collection order."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class LaneScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return lane_and_place(nodeid)[0]
-
-    return LaneScheduling(config, log)
+def entry_name(item) -> str:
+    """The name notebooks/order.toml gives an item's file: ``04_training`` or ``tests/test_cache.py``."""
+    if item.path.suffix == ".ipynb":
+        return item.path.stem
+    return item.path.relative_to(item.config.rootpath).as_posix()
 
 
 def pytest_collection_modifyitems(session, config, items):
-    global _RUNS_NOTEBOOKS
-    notebooks = {item.path for item in items if item.path.suffix == ".ipynb"}
-    _RUNS_NOTEBOOKS = bool(notebooks)
-    loading = {path for path in notebooks if loads_the_article_model(path)}
-    needs_model = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("needs_article_model")
-                   or item.path in loading}
-    misplaced = sorted(path for path in needs_model if lane_and_place(path)[0] != "article")
-    if misplaced:  # in the other lane it would train the article's model a second time, beside notebook 04
-        # (in the article lane, every place but the first, 04's, comes after 04)
-        raise pytest.UsageError(f"{', '.join(misplaced)} loads the article's trained model (load_or_train(ARTICLE) or "
-                                "a needs_article_model test): add it to the article lane in conftest.py's LANES, "
-                                "after notebook 04")
-    # The order within each lane; in one process (plain pytest) the article lane runs first, then the
-    # quick lane: 04 still comes before what needs its model, and 08 and 09 load the quick runs 10 trained.
-    def order(item) -> tuple[int, int]:
-        lane, place = lane_and_place(item.nodeid)
-        return list(LANES).index(lane), place
+    order = read_order()
+    names = sorted({entry_name(item) for item in items})
+    problems = lane_problems(order, names)
+    lane = config.getoption("lane")
+    if lane is not None and lane not in order.lanes:
+        problems.append(f"--lane {lane}: there is no such lane (the lanes are {', '.join(order.lanes)})")
+    if problems:
+        raise pytest.UsageError("notebooks/order.toml: " + "; ".join(problems))
+    if lane is not None:
+        config.hook.pytest_deselected(items=[item for item in items if order.lane_of(entry_name(item)) != lane])
+        items[:] = [item for item in items if order.lane_of(entry_name(item)) == lane]
+    position = {name: index for index, name in enumerate(run_order(order, names))}
+    items.sort(key=lambda item: position[entry_name(item)])  # stable: cells keep their order
+    _run.update(order=order, lane=lane, last={item.nodeid: entry_name(item) for item in items}, failed=set(),
+                blocked={})
 
-    items.sort(key=order)
+
+#: This process's run: the order, its lane, the last item of each file, the files that failed or wait in vain.
+_run: dict = {}
+
+
+def _name_of(nodeid: str) -> str:
+    path = nodeid.split("::")[0]
+    return Path(path).stem if path.endswith(".ipynb") else path
+
+
+def _marker(name: str) -> Path:
+    return Path(os.environ[LANES_VARIABLE]) / f"{name.replace('/', '__')}.done"
+
+
+def _wait_for(name: str) -> str:
+    """Wait until the other lane has finished ``name``; return how it went ("passed" or "failed")."""
+    marker, deadline = _marker(name), time.monotonic() + WAIT_SECONDS
+    while not marker.exists():
+        if time.monotonic() > deadline:
+            raise pytest.fail.Exception(f"waited {WAIT_SECONDS // 60} min for {name} in the other lane; "
+                                        "check notebooks/order.toml for needs that wait for each other")
+        time.sleep(1)
+    return marker.read_text(encoding="utf-8")
+
+
+def pytest_runtest_setup(item):
+    name, blocked = entry_name(item), _run["blocked"]
+    if name not in blocked:  # the first item of its file: wait for its needs in the other lane
+        blocked[name] = []
+        if _run["lane"] is not None and os.environ.get(LANES_VARIABLE):
+            order = _run["order"]
+            blocked[name] = [need for need in order.needs.get(name, ())
+                             if order.lane_of(need) != _run["lane"] and _wait_for(need) != "passed"]
+    if blocked[name]:
+        pytest.skip(f"needs {', '.join(blocked[name])}, which failed in the other lane")
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _run["failed"].add(_name_of(report.nodeid))
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    """After the last item of a file, mark the file done for the other lane (passed or failed)."""
+    name = _run.get("last", {}).get(nodeid)
+    if name is not None and os.environ.get(LANES_VARIABLE):
+        failed = name in _run["failed"] or _run["blocked"].get(name)
+        _marker(name).write_text("failed" if failed else "passed", encoding="utf-8")
 
 
 def article_epoch_seconds(since: float) -> float | None:
@@ -99,33 +122,19 @@ def article_epoch_seconds(since: float) -> float | None:
     return sum(seconds) / len(seconds)
 
 
-def ran_notebooks(terminalreporter) -> bool:
-    """Whether this run ran notebooks (under pytest-xdist the workers collect, so ask the reports)."""
-    if _RUNS_NOTEBOOKS:
-        return True
-    return any(".ipynb::" in getattr(report, "nodeid", "") for reports in terminalreporter.stats.values()
-               for report in reports)
-
-
 def pytest_terminal_summary(terminalreporter):
-    if not ran_notebooks(terminalreporter):  # the cost is about make test, which runs the notebooks
+    """In a run that trained the article's model (notebook 04): its cost in article epochs."""
+    if not any(".ipynb::" in getattr(report, "nodeid", "") for reports in terminalreporter.stats.values()
+               for report in reports):
         return
+    from course_utils import load_tensorflow
+
     total = time.time() - _STARTED
     try:
-        load_tensorflow()  # the recipe's key needs Keras: under pytest-xdist this process has not loaded it yet
+        load_tensorflow()
         epoch = article_epoch_seconds(_STARTED)
     except (OSError, ValueError, KeyError, ZeroDivisionError):
         epoch = None
-    if epoch is None:
-        terminalreporter.write_line(f"test cost: {total:.0f} s (the article model came from the cache, so this run "
-                                    "did not time an article epoch)")
-    else:
-        lanes = getattr(terminalreporter.config.option, "numprocesses", None) or 0
-        if lanes > 1:  # 04's epochs shared the cores with the other lane: slower than alone, so count both ways
-            terminalreporter.write_line(
-                f"test cost: {total:.0f} s = {total / epoch:.1f} article epochs as notebook 04 timed them beside the "
-                f"other lane ({epoch:.1f} s each); divide {total:.0f} s by an epoch timed alone (make run's notebook 04) "
-                "for the budget, 30 such epochs")
-        else:
-            terminalreporter.write_line(f"test cost: {total:.0f} s = {total / epoch:.1f} article epochs "
-                                        f"(notebook 04 trained one in {epoch:.1f} s in this run; the budget is 30)")
+    if epoch is not None:
+        terminalreporter.write_line(f"test cost: {total:.0f} s = {total / epoch:.1f} article epochs of {epoch:.1f} s "
+                                    "(as notebook 04 timed them in this run)")

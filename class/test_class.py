@@ -132,7 +132,8 @@ def hub(tmp_path):
     if os.geteuid() == 0:
         env["CLASS_ALLOW_ROOT"] = "1"  # CI runs as root
     log = (tmp_path / "hub.log").open("w")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "jupyterhub"), "-f", str(ROOT / "class" / "jupyterhub_config.py")],
+    hub_command = [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(ROOT / "class" / "jupyterhub_config.py")]
+    process = subprocess.Popen(hub_command,
                                cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -239,7 +240,7 @@ def test_a_class_of_three(hub, capsys):
     for name in STUDENTS:
         hub.start(name, tokens[name])
     for name in STUDENTS:
-        wait_for(lambda: hub.ready(name, tokens[name]), 120, f"{name}'s server")
+        wait_for(lambda name=name: hub.ready(name, tokens[name]), 120, f"{name}'s server")
     # What the last check (in the fixture) looks for is there now: the hub, the proxy, three servers.
     assert len(class_processes(str(hub.folder))) >= 2 + len(STUDENTS)
     # Grace's server, reached through the proxy, refuses Ada's token: 403.
@@ -256,7 +257,7 @@ def test_a_class_of_three(hub, capsys):
         return await asyncio.gather(*(run_notebook(hub, name, tokens[name], sources[name] + [PROBE])
                                       for name in STUDENTS))
 
-    runs = dict(zip(STUDENTS, asyncio.run(everyone())))
+    runs = dict(zip(STUDENTS, asyncio.run(everyone()), strict=True))
     served = time.monotonic() - started
     for name, results in runs.items():
         failed = [(r["reply"], r["outputs"]) for r in results if r["reply"]["status"] != "ok"]

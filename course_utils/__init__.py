@@ -8,10 +8,16 @@ Where things live (one home each):
 - ``data``: loading MNIST (online or from ``MNIST_DATA_DIR``), preparing it, the validation split;
 - ``model``: the article's network, ``make_classifier`` (and notebook 11's dense network and augmentation);
 - ``training``: recipes (``ARTICLE``, ``FAST_TRACK``, ``ONE_EPOCH``, ``BEST``, ``KERAS_IO``) and ``train``;
+- ``training``: its ``TRAINING_VERSION`` is part of every cache key: bump it when ``train`` changes;
 - ``cache``: the only door to ``build/cache``: ``load_or_train`` and ``load_or_score``;
 - ``budget``: how much the experiments train (``COURSE_BUDGET``: quick or full);
-- ``experiments``, ``evaluation``, ``plotting``, ``digit_image``, ``widgets``, ``exercises``,
-  ``bench`` and ``run_all`` (behind ``make bench`` and ``make run``).
+- ``figures``: ``trained()``, the formatter that marks figures decided by training (``tests/sanitize.cfg``);
+- ``order``: what runs before what (``notebooks/order.toml``), for ``make run`` and ``make test``;
+- ``files``: ``atomic_write``, the one way the course writes a file whole;
+- ``progress`` and ``callbacks``: training progress for ``make run`` and the widgets;
+- ``experiments``, ``evaluation``, ``plotting``, ``digit_image``, ``widgets`` (a package), ``exercises``
+  (one module per notebook: ``ex01_loading`` ... ``ex13_playground``), ``bench`` and ``run_all``
+  (behind ``make bench`` and ``make run``).
 
 This package imports Keras lazily: environment variables that Keras reads at import
 (``KERAS_BACKEND``, ``KERAS_HOME``) can still be set before ``setup_course()`` runs.
@@ -23,8 +29,6 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-
-__version__ = "0.2.0"
 
 #: The seed every notebook uses unless it says otherwise.
 SEED = 42

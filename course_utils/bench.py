@@ -32,6 +32,7 @@ import time
 import numpy as np
 
 from course_utils import PROJECT_ROOT
+from course_utils.files import atomic_write
 
 #: The test accuracy whose time is measured ("seconds to 99.0%").
 TARGET = 0.990
@@ -61,14 +62,6 @@ def recipe_named(name: str, seed: int):
     return dataclasses.replace(getattr(training, RECIPES[name]), seed=seed)
 
 
-def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
-    """The share of ``images`` the model classifies as ``labels``: a forward pass only, so the training
-    metrics that ``model.fit`` is keeping are left alone."""
-    from course_utils.evaluation import predict_probabilities
-
-    return float(np.mean(predict_probabilities(model, images).argmax(axis=1) == labels))
-
-
 def accuracy_checks(images: np.ndarray, labels: np.ndarray, every: int = CHECK_EVERY,
                     later_every: int = CHECK_EVERY_LATER, target: float = TARGET):
     """A Keras callback that times the training and checks the accuracy on ``images`` outside the timed part.
@@ -80,6 +73,8 @@ def accuracy_checks(images: np.ndarray, labels: np.ndarray, every: int = CHECK_E
     ``{"step", "epoch", "seconds", "accuracy"}`` per check.
     """
     import keras
+
+    from course_utils.evaluation import accuracy
 
     class AccuracyChecks(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
@@ -182,7 +177,8 @@ def report(runs: list[dict]) -> dict:
 
     recipes = summarise(runs)
     target = f"{TARGET:.1%}"
-    print(f"\n{'recipe':<11}{'epochs':>7}{'test accuracy':>18}{'training s':>14}{'CPU s':>8}{'to ' + target:>14}{'peak MB':>9}")
+    print(f"\n{'recipe':<11}{'epochs':>7}{'test accuracy':>18}{'training s':>14}"
+          f"{'CPU s':>8}{'to ' + target:>14}{'peak MB':>9}")
     for name, s in recipes.items():
         group = [r for r in runs if r["recipe"] == name]
         if s["seconds_to_target_mean"] is not None:
@@ -195,14 +191,15 @@ def report(runs: list[dict]) -> dict:
     ratios, claims = {}, {}
     article = recipes.get("article")
     if article:
-        print(f"\nTime ratios to the article's recipe (of the means; CPU seconds in brackets):")
+        print("\nTime ratios to the article's recipe (of the means; CPU seconds in brackets):")
         for name, s in recipes.items():
             if name == "article":
                 continue
             whole = s["train_seconds_mean"] / article["train_seconds_mean"]
             cpu = s["cpu_seconds_mean"] / article["cpu_seconds_mean"]
             reach = s["seconds_to_target_mean"]
-            to_target = None if reach is None or article["seconds_to_target_mean"] is None else reach / article["seconds_to_target_mean"]
+            to_target = (None if reach is None or article["seconds_to_target_mean"] is None
+                         else reach / article["seconds_to_target_mean"])
             share = None if reach is None else reach / article["train_seconds_mean"]
             ratios[name] = {"whole_run": whole, "whole_run_cpu": cpu, f"to_{target}": to_target,
                             f"to_{target}_of_article_run": share}
@@ -235,10 +232,8 @@ def report(runs: list[dict]) -> dict:
 def save(summary: dict) -> None:
     """Write ``summary`` to ``RESULT_PATH`` through a temporary file, so it is never half written."""
     RESULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=RESULT_PATH.parent, suffix=".partial", delete=False,
-                                     encoding="utf-8") as partial:
-        json.dump(summary, partial, indent=1)
-    os.replace(partial.name, RESULT_PATH)
+    with atomic_write(RESULT_PATH) as file:
+        json.dump(summary, file, indent=1)
     print(f"saved {RESULT_PATH.relative_to(PROJECT_ROOT)}")
 
 

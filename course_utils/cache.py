@@ -25,9 +25,13 @@ from pathlib import Path
 
 from course_utils import PROJECT_ROOT
 from course_utils.data import PreparedData, load_prepared
+from course_utils.files import atomic_path, atomic_write
 from course_utils.training import Recipe, train
 
 CACHE_VARIABLE = "COURSE_CACHE_DIR"
+#: Set by make test (tests/lanes.py): recipes of ``course_utils.training`` by name (``ARTICLE``) that one
+#: notebook trains and stores; whatever else asks for them before that notebook ran is out of order.
+MUST_LOAD_VARIABLE = "COURSE_MUST_LOAD"
 
 
 class CacheError(RuntimeError):
@@ -52,6 +56,7 @@ def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
     """
     stored = load(recipe)
     if stored is None:
+        _check_may_train(recipe)
         _check_writable()
         model, history = train(recipe, data, verbose=0)
         store(recipe, model, history)
@@ -83,6 +88,7 @@ def load_or_score(recipe: Recipe, data: PreparedData | None = None) -> tuple[dic
     model = _read_model(recipe) if record else None
     data = data or load_prepared()
     if model is None:
+        _check_may_train(recipe)
         _check_writable()
         model, history = train(recipe, data, verbose=0)
         scores = evaluate(model, data.x_test, data.y_test)
@@ -108,10 +114,8 @@ def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> N
     model_path, _ = entry_paths(recipe)
     folder = _check_writable()
     try:
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".partial-") as scratch:
-            scratch_model = Path(scratch) / model_path.name
+        with atomic_path(model_path) as scratch_model:
             model.save(scratch_model)
-            os.replace(scratch_model, model_path)
     except OSError as error:
         raise _unwritable(folder, error) from error
     _write_record(recipe, history, scores)
@@ -120,18 +124,22 @@ def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> N
 def _write_record(recipe: Recipe, history: dict, scores: dict | None) -> None:
     _, record_path = entry_paths(recipe)
     record = {"recipe": recipe.identity(), "history": history, "scores": scores}
-    partial = None
     try:
-        with tempfile.NamedTemporaryFile("w", dir=record_path.parent, prefix=".partial-", suffix=".json",
-                                         delete=False, encoding="utf-8") as partial:
-            json.dump(record, partial, indent=1)
-        os.replace(partial.name, record_path)
-    except BaseException as error:  # an unwritable disk, a value JSON cannot hold, Ctrl-C: no half file
-        if partial is not None:
-            Path(partial.name).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise _unwritable(record_path.parent, error) from error
-        raise
+        with atomic_write(record_path) as file:
+            json.dump(record, file, indent=1)
+    except OSError as error:
+        raise _unwritable(record_path.parent, error) from error
+
+
+def _check_may_train(recipe: Recipe) -> None:
+    """Refuse to train a recipe that ``$COURSE_MUST_LOAD`` says another notebook trains."""
+    from course_utils import training
+
+    for name in filter(None, os.environ.get(MUST_LOAD_VARIABLE, "").split(",")):
+        if getattr(training, name) == recipe:
+            raise CacheError(f"{recipe.key()} ({name}) is trained by another notebook, and it is not in the cache "
+                             f"yet: this notebook ran before that one. In notebooks/order.toml, add the notebook "
+                             "that trains it to this notebook's needs.")
 
 
 def _check_writable() -> Path:
@@ -219,7 +227,8 @@ def _read_model(recipe: Recipe):
             raise zipfile.BadZipFile(f"member {broken} fails its checksum")
         return keras.models.load_model(model_path)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError) as error:
-        reason = "not a complete .keras archive" if isinstance(error, (zipfile.BadZipFile, EOFError)) else "Keras cannot load it"
+        incomplete = isinstance(error, (zipfile.BadZipFile, EOFError))
+        reason = "not a complete .keras archive" if incomplete else "Keras cannot load it"
         return _set_aside(recipe, model_path, f"{reason}: {error}")
 
 

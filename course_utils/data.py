@@ -13,9 +13,8 @@ import gzip
 import hashlib
 import os
 import zlib
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -85,7 +84,8 @@ def load_mnist(
     folder = Path(data_dir).expanduser()
     if not folder.is_dir():
         # A relative path is read from the kernel's folder (notebooks/), not from where it was set.
-        relative = "" if folder.is_absolute() else f" (read from {str(folder.resolve().parent)!r}; use an absolute path)"
+        relative = ("" if folder.is_absolute()
+                    else f" (read from {str(folder.resolve().parent)!r}; use an absolute path)")
         raise MnistDataError(
             f"{DATA_DIR_VARIABLE} points to {str(folder)!r}{relative}, which is not a folder. Set it to the "
             "folder holding the four MNIST idx files (train-images-idx3-ubyte.gz, ...), or unset it "
@@ -128,7 +128,8 @@ def _find_file(folder: Path, name: str) -> Path:
     )
 
 
-def read_idx(path: str | os.PathLike, *, expected_md5: str | None = None, expected_count: int | None = None) -> np.ndarray:
+def read_idx(path: str | os.PathLike, *, expected_md5: str | None = None,
+             expected_count: int | None = None) -> np.ndarray:
     """Read one idx file (gzip-compressed or not) into a uint8 array, checking it on the way.
 
     The idx format is a 4-byte magic number (0, 0, type 0x08 = unsigned byte, number of
@@ -184,17 +185,23 @@ def _read_bytes(path: Path) -> bytes:
         raise MnistDataError(f"{path} cannot be read ({error}). Check the file and its permissions.") from error
 
 
+#: What to do when Keras cannot download MNIST (also printed by ``make run`` when a notebook's download fails).
+DOWNLOAD_ADVICE = (
+    f"Without network, the course reads MNIST from a folder instead: copy the four MNIST idx files "
+    f"({', '.join(f'{name}.gz' for name in MNIST_FILES.values())}) into a folder and set the environment "
+    f"variable {DATA_DIR_VARIABLE} to that folder, e.g. export {DATA_DIR_VARIABLE}=$HOME/mnist before make run "
+    f"(in a notebook: %env {DATA_DIR_VARIABLE}=/path/to/mnist, then restart the kernel). Behind a proxy, set "
+    "HTTPS_PROXY instead. See 'Troubleshooting' in the README."
+)
+
+
 def _load_with_keras() -> MnistArrays:
     import keras
 
     try:
         return keras.datasets.mnist.load_data()
     except Exception as error:  # Keras raises a bare Exception for URL fetch failures.
-        raise MnistDataError(
-            f"Keras could not download MNIST ({error}). Without network, download the four idx files "
-            f"elsewhere and set {DATA_DIR_VARIABLE} to their folder; behind a proxy, set HTTPS_PROXY. "
-            "See 'Troubleshooting' in the README."
-        ) from error
+        raise MnistDataError(f"Keras could not download MNIST ({error}). {DOWNLOAD_ADVICE}") from error
 
 
 def prepare_images(images: np.ndarray) -> np.ndarray:
@@ -231,7 +238,8 @@ def encode_labels(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndar
         raise ValueError(f"encode_labels expects integer labels 0-{num_classes - 1}, got dtype {labels.dtype}.")
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(
-            f"encode_labels expects labels from 0 to {num_classes - 1}, got values from {labels.min()} to {labels.max()}."
+            f"encode_labels expects labels from 0 to {num_classes - 1}, "
+            f"got values from {labels.min()} to {labels.max()}."
         )
     return keras.utils.to_categorical(labels, num_classes).astype("float32")
 

@@ -1,9 +1,10 @@
 """One handwritten digit, from a photo or a drawing, prepared like MNIST: the 28x28 image the network sees.
 
-MNIST's digits were prepared in a fixed way: light ink on black, each digit scaled to fit a 20x20 box
-keeping its proportions, then placed in a 28x28 field with its centre of mass in the middle.
-``centre_digit`` does those last steps, and both ways in go through it: ``preprocess_digit`` for a
-photo (PNG or JPEG bytes) and ``prepare_drawing`` for a drawing from the canvas widget.
+MNIST's digits were prepared in a fixed way: the ink as high values (255, full ink) on a blank
+background of 0, each digit scaled to fit a 20x20 box keeping its proportions, then placed in a 28x28
+field with its centre of mass in the middle. ``centre_digit`` does those last steps, and both ways in
+go through it: ``open_photo`` then ``prepare_photo`` for a photo (PNG or JPEG bytes), and
+``prepare_drawing`` for a drawing from the canvas widget.
 """
 
 from __future__ import annotations
@@ -110,15 +111,6 @@ def prepare_photo(photo: Image.Image) -> np.ndarray:
                               "on plain paper, and try again.")
     ink[ink < 0.3 * ink.max()] = 0  # drop paper texture and shadows
     return centre_digit(ink)
-
-
-def preprocess_digit(data: bytes) -> np.ndarray:
-    """Turn a photo or scan of one handwritten digit into a (28, 28) float32 image in [0, 1], like MNIST.
-
-    Grayscale; invert when the paper is light; crop to the ink; scale to fit 20x20 keeping the aspect
-    ratio; centre by centre of mass in 28x28. Raises ``DigitImageError`` with advice when it cannot.
-    """
-    return prepare_photo(open_photo(data))
 
 
 # --- A drawing -----------------------------------------------------------------------------------

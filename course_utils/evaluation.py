@@ -28,7 +28,14 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> 
     return np.concatenate([keras.ops.convert_to_numpy(chunk) for chunk in chunks])
 
 
-def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
+def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
+    """The fraction of ``images`` (N, 28, 28, 1) whose most probable digit is their integer label, in [0, 1]."""
+    predicted = predict_probabilities(model, images).argmax(axis=1)
+    return float((predicted == np.asarray(labels)).mean())
+
+
+def confusion_matrix(true_labels: np.ndarray, predicted_labels: np.ndarray,
+                     num_classes: int = NUM_CLASSES) -> np.ndarray:
     """Counts (num_classes, num_classes): row = true digit, column = predicted digit."""
     matrix = np.zeros((num_classes, num_classes), dtype=int)
     np.add.at(matrix, (np.asarray(true_labels), np.asarray(predicted_labels)), 1)

@@ -8,6 +8,7 @@ import keras
 from keras import layers
 
 from course_utils.data import IMAGE_SHAPE, NUM_CLASSES
+
 #: What ``model.summary()`` reports for the article's network.
 ARTICLE_PARAMETER_COUNT = 257_162
 #: How fast BatchNormalization's running mean and variance follow the batches. Keras' default (0.99)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Sequence
 
@@ -60,11 +61,11 @@ def _squeeze(image: np.ndarray) -> np.ndarray:
 
 def show_digits(images: np.ndarray, titles: Sequence[str], columns: int = 10, title: str | None = None):
     """Show a grid of 28x28 digits (uint8 or prepared), each with a short title; return the figure."""
-    rows = -(-len(images) // columns)
+    rows = math.ceil(len(images) / columns)
     fig, axes = _subplots(rows, columns, figsize=(1.1 * columns, 1.3 * rows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, text in zip(axes.flat, images, titles):
+    for ax, image, text in zip(axes.flat, images, titles, strict=False):
         ax.imshow(_squeeze(image), cmap="gray_r")
         ax.set_title(text, fontsize=9)
     if title:
@@ -82,7 +83,7 @@ def plot_history(histories: dict[str, dict] | dict, metrics: Sequence[str] = ("l
     if "loss" in histories:
         histories = {"": histories}
     fig, axes = _subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
+    for ax, metric in zip(axes.flat, metrics, strict=True):
         for index, (name, history) in enumerate(histories.items()):
             color = f"C{index}"
             epochs = np.arange(1, len(history[metric]) + 1)
@@ -100,6 +101,29 @@ def plot_history(histories: dict[str, dict] | dict, metrics: Sequence[str] = ("l
     return fig
 
 
+def plot_recent_runs(runs: Sequence[tuple[str, dict]], earlier: int = 5):
+    """The training playground's figure: the curves of the last of ``runs`` (``(name, history)`` pairs)
+    in full colour, and of up to ``earlier`` runs before it, faintly."""
+    runs = list(runs)[-(earlier + 1):]
+    fig = plot_history(dict(runs))
+    current = runs[-1][0] + ":"
+    longest = max(len(history["loss"]) for _, history in runs)
+    for ax in fig.axes:
+        ax.set(xlim=(0.5, longest + 0.5), xticks=np.arange(1, longest + 1))
+        for line in ax.get_lines():
+            line.set(marker="o", markersize=3)  # a run stopped in its first epoch is one point
+            if not line.get_label().startswith(current):
+                line.set(alpha=0.3, linewidth=1.0)
+    # The legend under the panels, where it hides no curve (made again, so faint lines show faint).
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.axes[0].get_legend().remove()
+    legend_height = 0.2 * math.ceil(len(labels) / 2) + 0.1
+    fig.set_figheight(fig.get_figheight() + legend_height)
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8)
+    fig.tight_layout(rect=(0, legend_height / fig.get_figheight(), 1, 1))
+    return fig
+
+
 def plot_runs(groups: dict[str, list], metrics: Sequence[str] = ("val_loss", "val_accuracy"), x: str = "epoch"):
     """Runs of several variants over seeds: the mean per epoch as a line, the seeds' range as a band.
 
@@ -109,7 +133,7 @@ def plot_runs(groups: dict[str, list], metrics: Sequence[str] = ("val_loss", "va
     labels = {"loss": "Training loss", "accuracy": "Training accuracy", "val_loss": "Validation loss",
               "val_accuracy": "Validation accuracy"}
     fig, axes = _subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4.0), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
+    for ax, metric in zip(axes.flat, metrics, strict=True):
         for index, (name, runs) in enumerate(groups.items()):
             values = np.array([run.history[metric] for run in runs])
             if x == "seconds":
@@ -119,8 +143,9 @@ def plot_runs(groups: dict[str, list], metrics: Sequence[str] = ("val_loss", "va
             ax.plot(position, values.mean(axis=0), "o-", color=f"C{index}", label=f"{name} (mean of {len(runs)})")
             if len(runs) > 1:
                 ax.fill_between(position, values.min(axis=0), values.max(axis=0), color=f"C{index}", alpha=0.2)
+        band = ", band: range over seeds" if any(len(r) > 1 for r in groups.values()) else ""
         ax.set(xlabel="Training time (s)" if x == "seconds" else "Epoch", ylabel=labels.get(metric, metric),
-               title=labels.get(metric, metric) + (", band: range over seeds" if any(len(r) > 1 for r in groups.values()) else ""))
+               title=labels.get(metric, metric) + band)
         if metric.endswith("loss"):
             ax.set_yscale("log")
         if x != "seconds":

@@ -52,6 +52,13 @@ def callbacks(steps: int) -> list:
 def describe(line: dict) -> str:
     """One progress line in words: ``training: epoch 3/10, about 2 min left``."""
     done = (line["epoch"] - 1 + line["step"] / line["steps"]) / line["epochs"]
-    left = line["seconds"] * (1 - done) / done if done else 0.0
-    minutes = f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"
-    return f"training: epoch {line['epoch']}/{line['epochs']}, {minutes}"
+    return f"training: epoch {line['epoch']}/{line['epochs']}, {time_left(line['seconds'], done)}"
+
+
+def time_left(seconds: float, done: float) -> str:
+    """How long a job that is ``done`` (a fraction) after ``seconds`` has left, in words:
+    ``about 2 min left`` or ``about 40 s left``; empty when nothing is done yet."""
+    if done <= 0:
+        return ""
+    left = seconds * (1 - done) / done
+    return f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"

@@ -1,16 +1,22 @@
 """``make run``: execute every notebook in order into build/notebooks, leaving the sources untouched.
 
+    python -m course_utils.run_all                    # make run: every notebook
+    python -m course_utils.run_all 08 09 --write-back # refresh the committed outputs of 08 and 09
+
 While it works it shows, on one line per notebook, which cell of how many is running and, during
 training, the epoch and an estimate of the time left. At the end: a table of the notebooks with their
 seconds and status, and the article model's test accuracy as notebook 06 computes it.
 
-The training budget is ``COURSE_BUDGET`` (quick by default; ``make run COURSE_BUDGET=full`` for the
-long version, two to three hours). Kernels talk to the runner over IPC sockets, not TCP. Each notebook's kernel is
-started while the notebook before it runs, and loads TensorFlow then, so no notebook waits for that.
+A notebook whose needs (``notebooks/order.toml``) failed is skipped, and a failed cell's exception line
+is printed with the course's advice. The training budget is ``COURSE_BUDGET`` (quick by default;
+``make run COURSE_BUDGET=full`` for the long version, two to three hours). Kernels talk to the runner
+over IPC sockets, not TCP. Each notebook's kernel is started while the notebook before it runs, and
+loads TensorFlow then, so no notebook waits for that.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -20,6 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from textwrap import indent
 
 import nbformat
 from jupyter_client.manager import KernelManager
@@ -31,7 +38,10 @@ from course_utils import PROJECT_ROOT, setup_course
 
 setup_course()  # first: the course's environment, and TensorFlow quiet before progress loads Keras
 from course_utils import progress  # noqa: E402
-from course_utils.budget import current_budget
+from course_utils.budget import current_budget  # noqa: E402
+from course_utils.data import DATA_DIR_VARIABLE, DOWNLOAD_ADVICE  # noqa: E402
+from course_utils.files import atomic_write  # noqa: E402
+from course_utils.order import blocked_by, read_order  # noqa: E402
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 OUTPUT = PROJECT_ROOT / "build" / "notebooks"
@@ -62,9 +72,10 @@ class ProgressClient(NotebookClient):
         if match:
             epoch, epochs = int(match[1]), int(match[2])
             self.fit_started = self.fit_started or time.perf_counter()
-            left = (time.perf_counter() - self.fit_started) / max(epoch - 1, 1) * (epochs - epoch + 1) if epoch > 1 else None
-            eta = f", about {left / 60:.0f} min left" if left else ""
-            self.bar.set_postfix_str(f"cell {cell_index + 1}/{len(self.nb.cells)}, training: epoch {epoch}/{epochs}{eta}")
+            left = progress.time_left(time.perf_counter() - self.fit_started, (epoch - 1) / epochs)
+            eta = f", {left}" if left else ""
+            cell = f"cell {cell_index + 1}/{len(self.nb.cells)}"
+            self.bar.set_postfix_str(f"{cell}, training: epoch {epoch}/{epochs}{eta}")
         return super().output(outs, msg, display_id, cell_index)
 
     def poll_progress(self):
@@ -92,7 +103,8 @@ class Kernel:
         self.scratch = Path(tempfile.mkdtemp(prefix="course-kernel-"))
         self.progress_file = self.scratch / "progress.jsonl"
         self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.scratch / "kernel"))
-        self.manager.start_kernel(cwd=str(NOTEBOOKS), env={**os.environ, progress.PROGRESS_VARIABLE: str(self.progress_file)})
+        environment = {**os.environ, progress.PROGRESS_VARIABLE: str(self.progress_file)}
+        self.manager.start_kernel(cwd=str(NOTEBOOKS), env=environment)
         self.loading = threading.Thread(target=self._preload, daemon=True)
         self.loading.start()
 
@@ -119,9 +131,11 @@ class Kernel:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def execute(source: Path, target: Path, position: int, total: int, kernel: Kernel | None = None) -> tuple[bool, float]:
+def execute(source: Path, target: Path, position: int, total: int,
+            kernel: Kernel | None = None) -> tuple[str | None, float]:
     """Run one notebook top to bottom in a fresh kernel (``kernel``, or one started now); write the
-    executed copy to ``target``; stop the kernel."""
+    executed copy to ``target``; stop the kernel. Returns ``(error, seconds)``: ``error`` is None, or
+    the failing cell's exception line with the course's advice."""
     notebook = nbformat.read(source, as_version=4)
     start = time.perf_counter()
     kernel = kernel or Kernel()
@@ -141,9 +155,9 @@ def execute(source: Path, target: Path, position: int, total: int, kernel: Kerne
         poller.start()
         try:
             client.execute()
-            ok = True
-        except CellExecutionError:
-            ok = False
+            error = None
+        except CellExecutionError as failure:
+            error = describe_error(failure)
         finally:
             stop.set()
             poller.join()
@@ -152,51 +166,90 @@ def execute(source: Path, target: Path, position: int, total: int, kernel: Kerne
             kernel.stop()
     seconds = time.perf_counter() - start
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".partial", delete=False, encoding="utf-8") as partial:
-        nbformat.write(notebook, partial)
-    os.chmod(partial.name, 0o644)
-    os.replace(partial.name, target)
-    return ok, seconds
+    with atomic_write(target) as file:
+        nbformat.write(notebook, file)
+    return error, seconds
+
+
+def describe_error(failure: CellExecutionError) -> str:
+    """The exception line of a failed cell, with what to do when it is Keras failing to download MNIST."""
+    line = f"{failure.ename}: {failure.evalue}"
+    if "URL fetch failure" in failure.evalue and DATA_DIR_VARIABLE not in failure.evalue:
+        line += f"\n{DOWNLOAD_ADVICE}"
+    return line
 
 
 def final_test_accuracy() -> str:
     """The article model's test accuracy and loss, as notebook 06 reports them (``setup_course`` ran at import)."""
-    from course_utils.cache import load_or_score
-    from course_utils.training import ARTICLE
-
     import contextlib
     import io
+
+    from course_utils.cache import load_or_score
+    from course_utils.training import ARTICLE
 
     with contextlib.redirect_stdout(io.StringIO()):  # no "Model ready" line in the summary
         _, scores = load_or_score(ARTICLE)
     return f"{scores['accuracy']:.2%} (loss {scores['loss']:.4f}), the article's recipe, as in 06_evaluating"
 
 
-def main() -> int:
-    budget = current_budget()
-    sources = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.run_all", description=__doc__.splitlines()[0])
+    parser.add_argument("numbers", nargs="*", help="run only these notebooks (01 05 ...); what they need must be in "
+                        "the model cache already")
+    parser.add_argument("--write-back", action="store_true", help="write each notebook that ran without error back "
+                        "over its source in notebooks/, outputs and all (how the committed outputs are refreshed)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, budget, order = parse(argv), current_budget(), read_order()
+    sources = [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+               if not options.numbers or path.name[:2] in options.numbers]
     print(f"Running {len(sources)} notebooks into {OUTPUT.relative_to(PROJECT_ROOT)}/ with the {budget.name!r} "
           f"budget ({budget}).", flush=True)
-    rows = []
-    following = Kernel()
+    rows, failed, skipped = run_in_order(sources, order)
+    total = sum(seconds for _, seconds in rows)
+    print(f"{'total':<34}{total:>8.0f} s  ({total / 60:.1f} min)")
+    if options.write_back:
+        for name, _ in rows:
+            if name not in failed:
+                os.replace(OUTPUT / f"{name}.ipynb", NOTEBOOKS / f"{name}.ipynb")
+        print(f"Wrote {len(rows) - len(failed)} executed notebooks back into notebooks/.")
+    if failed or skipped:
+        print(f"Failed: {', '.join(failed)}" + (f"; skipped: {skipped} notebook{'s' * (skipped > 1)} that need"
+                                                 f"{'s' * (skipped == 1)} it" if skipped else "") + ".")
+        return 1
+    if len(sources) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))):
+        print(f"Final test accuracy: {final_test_accuracy()}")
+    return 0
+
+
+def run_in_order(sources: list[Path], order) -> tuple[list[tuple[str, float]], list[str], int]:
+    """Run ``sources`` one after the other, skipping those whose needs failed; print a line each.
+    Returns the (name, seconds) of those that ran, the names that failed, and how many were skipped."""
+    rows, not_done, failed, following = [], set(), [], None
     try:
         for position, source in enumerate(sources, 1):
+            blocked = blocked_by(source.stem, not_done, order)
+            if blocked:
+                not_done.add(source.stem)
+                needs = ", ".join(name[:2] for name in blocked)
+                print(f"{source.stem:<34}{'':>10}  skipped: needs {needs}", flush=True)
+                continue
             # This notebook's kernel, and the next one's, which starts while this notebook runs.
-            kernel, following = following, (Kernel() if position < len(sources) else None)
-            ok, seconds = execute(source, OUTPUT / source.name, position, len(sources), kernel)
-            rows.append((source.stem, seconds, ok))
-            print(f"{source.stem:<34}{seconds:>8.0f} s  {'ok' if ok else 'FAILED'}", flush=True)
+            kernel, following = following or Kernel(), (Kernel() if position < len(sources) else None)
+            error, seconds = execute(source, OUTPUT / source.name, position, len(sources), kernel)
+            rows.append((source.stem, seconds))
+            print(f"{source.stem:<34}{seconds:>8.0f} s  {'ok' if error is None else 'FAILED'}", flush=True)
+            if error is not None:
+                not_done.add(source.stem)
+                failed.append(source.stem)
+                copy = OUTPUT.relative_to(PROJECT_ROOT) / source.name
+                print(indent(error, "    "), f"    (the whole notebook: {copy})", sep="\n", flush=True)
     finally:
-        if following is not None:  # interrupted: the next notebook's kernel is not needed
+        if following is not None:  # not needed: interrupted, or the next notebooks are skipped
             following.stop()
-    total = sum(seconds for _, seconds, _ in rows)
-    print(f"{'total':<34}{total:>8.0f} s  ({total / 60:.1f} min)")
-    failed = [name for name, _, ok in rows if not ok]
-    if failed:
-        print(f"Failed: {', '.join(failed)}; open their copies in build/notebooks/ to see the error.")
-        return 1
-    print(f"Final test accuracy: {final_test_accuracy()}")
-    return 0
+    return rows, failed, len(not_done) - len(failed)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,13 @@ import dataclasses
 import hashlib
 import inspect
 import json
+import math
+import random
 import time
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 
 from course_utils import SEED
 from course_utils.data import TRAIN_SIZE, PreparedData, load_prepared
@@ -24,9 +27,10 @@ OPTIMIZERS = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam
 SCHEDULES = ("constant", "warmup_cosine")
 #: The networks a recipe may name: the article's convnet, notebook 11's dense network, the keras-io example's.
 ARCHITECTURES = ("convnet", "dense", "keras_io")
-#: Fields added after recipes were first cached. While at their default they are left out of the key,
-#: so every recipe named before they existed keeps its key, its cache entries and its printed name.
-LATER_FIELDS = ("architecture", "augment")
+#: The version of the training code. A cache key holds it beside the recipe and the compiled model's
+#: configuration, so a change to ``train`` (or to the data it feeds ``fit``) that the model's
+#: configuration cannot show must bump it by hand: then no model trained by the old code is served.
+TRAINING_VERSION = 1
 
 
 def default_learning_rate(optimizer: str) -> float:
@@ -64,7 +68,8 @@ class Recipe:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.schedule!r}: use one of {', '.join(map(repr, SCHEDULES))}")
         if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"unknown architecture {self.architecture!r}: use one of {', '.join(map(repr, ARCHITECTURES))}")
+            names = ", ".join(map(repr, ARCHITECTURES))
+            raise ValueError(f"unknown architecture {self.architecture!r}: use one of {names}")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs and batch_size are counts of at least 1, got epochs={self.epochs}, "
                              f"batch_size={self.batch_size}")
@@ -79,22 +84,35 @@ class Recipe:
                              "network is used as published: leave them at their defaults")
 
     def identity(self) -> dict:
-        """The fields that name this recipe (in its key and its cache record): all of them, except the
-        ``LATER_FIELDS`` while at their default."""
-        fields = dataclasses.asdict(self)
-        for name in LATER_FIELDS:
-            if fields[name] == Recipe.__dataclass_fields__[name].default:
-                del fields[name]
-        return fields
+        """The recipe's fields, as its cache record names them."""
+        return dataclasses.asdict(self)
 
     def key(self) -> str:
-        """A short name that changes whenever any field changes, e.g. ``rmsprop-e10-b200-s42-3f9a1c2b``."""
-        fields = json.dumps(self.identity(), sort_keys=True)
-        digest = hashlib.sha256(fields.encode()).hexdigest()[:8]
+        """A short name for the trained model, e.g. ``rmsprop-e10-b200-s42-3f9a1c2b``.
+
+        Its digest covers everything that decides the weights: the recipe's fields, the compiled model's
+        configuration (layers, optimizer, loss: so a change to the network code changes it) and
+        ``TRAINING_VERSION``. Recipes whose models the change leaves alone keep their keys.
+        """
+        code = {"recipe": self.identity(), "model": self.model_config(), "training_version": TRAINING_VERSION}
+        digest = hashlib.sha256(json.dumps(code, sort_keys=True, default=repr).encode()).hexdigest()[:8]
         return f"{self.optimizer}-e{self.epochs}-b{self.batch_size}-s{self.seed}-{digest}"
 
+    def model_config(self) -> dict:
+        """The configuration of this recipe's compiled model (layers, optimizer, loss), without the
+        names Keras numbers per session. Building it leaves every random generator as it was."""
+        python_state, numpy_state = random.getstate(), np.random.get_state()
+        try:
+            model = self._build()
+        finally:
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)
+        config = {"model": model.get_config(), "optimizer": model.optimizer.get_config(),
+                  "loss": keras.losses.serialize(model.loss)}
+        return _without_names(config)
+
     def steps_per_epoch(self) -> int:
-        return -(-(self.train_size or TRAIN_SIZE) // self.batch_size)
+        return math.ceil((self.train_size or TRAIN_SIZE) / self.batch_size)
 
     def learning_rate_schedule(self):
         """The learning rate: a number, or a Keras schedule of the training step."""
@@ -115,16 +133,28 @@ class Recipe:
 
     def make_model(self):
         """A freshly seeded, compiled model for this recipe."""
-        from course_utils import model
-
         keras.backend.clear_session()
         keras.utils.set_random_seed(self.seed)
+        return self._build()
+
+    def _build(self):
+        from course_utils import model
+
         if self.architecture == "dense":
             return model.make_dense_classifier(self.make_optimizer(), label_smoothing=self.label_smoothing)
         if self.architecture == "keras_io":
             return model.make_keras_io_classifier(self.make_optimizer(), label_smoothing=self.label_smoothing)
         return model.make_classifier(self.make_optimizer(), batch_norm=self.batch_norm, dropout=self.dropout,
                                      label_smoothing=self.label_smoothing, augment=self.augment)
+
+
+def _without_names(config):
+    """``config`` with every ``"name"`` entry removed, at any depth."""
+    if isinstance(config, dict):
+        return {key: _without_names(value) for key, value in config.items() if key != "name"}
+    if isinstance(config, list):
+        return [_without_names(value) for value in config]
+    return config
 
 
 #: The article's recipe: rmsprop, 10 epochs, batch size 200.
@@ -180,7 +210,7 @@ def train(recipe: Recipe, data: PreparedData | None = None, *, verbose: int = 2,
         data.x_train[:n], data.y_train[:n],
         epochs=recipe.epochs, batch_size=recipe.batch_size,
         validation_data=(data.x_val, data.y_val),
-        callbacks=[timer, *progress.callbacks(-(-n // recipe.batch_size)), *callbacks], verbose=verbose,
+        callbacks=[timer, *progress.callbacks(math.ceil(n / recipe.batch_size)), *callbacks], verbose=verbose,
     )
     history = {name: [float(v) for v in values] for name, values in fit.history.items()}
     history["seconds"] = timer.seconds

@@ -11,19 +11,15 @@ import dataclasses
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from course_utils import setup_course
-
-setup_course()
-
-from course_utils import cache  # noqa: E402
-from course_utils.training import train  # noqa: E402
-from tests.tiny import TINY, tiny_prepared_data  # noqa: E402
-
+from course_utils import cache
+from course_utils.training import train
+from tests.tiny import TINY
 
 #: An unprivileged user and group id that owns nothing here (``nobody``'s on Debian; any id but root's would do).
 NOBODY = 65534
@@ -36,14 +32,9 @@ def folder(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def data():
-    return tiny_prepared_data()
-
-
-@pytest.fixture(scope="module")
-def trained(data):
+def trained(tiny_data):
     """The tiny recipe trained once for the whole module: (model, history)."""
-    return train(TINY, data, verbose=0)
+    return train(TINY, tiny_data, verbose=0)
 
 
 @pytest.fixture
@@ -57,37 +48,38 @@ def ready_line() -> str:
     return f"Model ready: recipe {TINY.key()}, 2 epochs\n"
 
 
-def test_load_or_train_trains_once_and_prints_the_same_line(folder, data, capsys):
-    model, trained = cache.load_or_train(TINY, data)
+def test_load_or_train_trains_once_and_prints_the_same_line(folder, tiny_data, capsys):
+    model, trained = cache.load_or_train(TINY, tiny_data)
     first = capsys.readouterr().out
-    loaded_model, loaded = cache.load_or_train(TINY, data)
+    loaded_model, loaded = cache.load_or_train(TINY, tiny_data)
     assert capsys.readouterr().out == first == ready_line()
     assert loaded == trained
-    np.testing.assert_array_equal(loaded_model.predict(data.x_test, verbose=0), model.predict(data.x_test, verbose=0))
+    np.testing.assert_array_equal(loaded_model.predict(tiny_data.x_test, verbose=0),
+                                  model.predict(tiny_data.x_test, verbose=0))
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in cache.entry_paths(TINY))
 
 
-def test_store_keeps_a_model_trained_elsewhere(folder, data, capsys):
-    model, history = train(TINY, data, verbose=0)
+def test_store_keeps_a_model_trained_elsewhere(folder, tiny_data, capsys):
+    model, history = train(TINY, tiny_data, verbose=0)
     cache.store(TINY, model, history)
-    _, loaded = cache.load_or_train(TINY, data)
+    _, loaded = cache.load_or_train(TINY, tiny_data)
     assert loaded == history and capsys.readouterr().out == ready_line()
 
 
-def test_scores_come_from_the_same_entry(stored, data, folder, monkeypatch):
-    history, scores = cache.load_or_score(TINY, data)
+def test_scores_come_from_the_same_entry(stored, tiny_data, folder, monkeypatch):
+    history, scores = cache.load_or_score(TINY, tiny_data)
     assert history == stored[1] and set(scores) == {"loss", "accuracy"}
     record = json.loads(cache.entry_paths(TINY)[1].read_text())
     assert record["scores"] == scores
     # Once stored, the scores are read from the record: nothing is trained or even loaded.
     monkeypatch.setattr(cache, "train", lambda *a, **k: pytest.fail("trained again"))
     monkeypatch.setattr(cache, "_read_model", lambda *a, **k: pytest.fail("loaded the model"))
-    assert cache.load_or_score(TINY, data) == (history, scores)
+    assert cache.load_or_score(TINY, tiny_data) == (history, scores)
 
 
-def test_a_new_recipe_is_a_new_entry(stored, data, capsys):
+def test_a_new_recipe_is_a_new_entry(stored, tiny_data, capsys):
     other = dataclasses.replace(TINY, seed=8)
-    cache.load_or_train(other, data)
+    cache.load_or_train(other, tiny_data)
     assert capsys.readouterr().out == f"Model ready: recipe {other.key()}, 2 epochs\n"
     assert cache.entry_paths(other)[0].is_file()
 
@@ -145,9 +137,9 @@ def truncate(path, keep=0.5):
     (lambda m, r: r.unlink(), ".keras", f"its record {TINY.key()}.json is missing"),
     (lambda m, r: m.unlink(), ".json", f"its model {TINY.key()}.keras is missing"),
 ])
-def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, data, capsys, damage, names, reason,
-                                                             retrain):
-    line = damage_and_reload(folder, data, capsys, damage, retrain)
+def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, tiny_data, capsys, damage, names,
+                                                             reason, retrain):
+    line = damage_and_reload(folder, tiny_data, capsys, damage, retrain)
     damaged = folder / f"{TINY.key()}{names}"
     assert line.startswith(f"Cache: {damaged} is damaged ({reason}") and "trained again" in line, line
     assert f"moved to {folder / 'damaged'}" in line
@@ -155,34 +147,32 @@ def test_a_damaged_entry_is_named_set_aside_and_trained_again(stored, folder, da
     assert "Traceback" not in line and "File not found" not in line
 
 
-def test_a_record_of_another_recipe_is_set_aside(stored, folder, data, capsys, retrain):
+def test_a_record_of_another_recipe_is_set_aside(stored, folder, tiny_data, capsys, retrain):
     def edit(model_path, record_path):
         record = json.loads(record_path.read_text())
         record["recipe"]["epochs"] = 99
         record_path.write_text(json.dumps(record))
-    line = damage_and_reload(folder, data, capsys, edit, retrain)
+    line = damage_and_reload(folder, tiny_data, capsys, edit, retrain)
     assert f"is damaged (the record is of another recipe than {TINY.key()})" in line
 
 
-def test_a_keras_archive_with_foreign_content_is_set_aside(stored, folder, data, capsys, retrain):
-    import zipfile
-
+def test_a_keras_archive_with_foreign_content_is_set_aside(stored, folder, tiny_data, capsys, retrain):
     def foreign(model_path, record_path):
         with zipfile.ZipFile(model_path, "w") as archive:
             archive.writestr("config.json", "{not json")
-    line = damage_and_reload(folder, data, capsys, foreign, retrain)
+    line = damage_and_reload(folder, tiny_data, capsys, foreign, retrain)
     assert "Keras cannot load it" in line
 
 
-def test_an_interrupted_save_leaves_no_entry(folder, data, monkeypatch):
-    model, history = train(TINY, data, verbose=0)
+def test_an_interrupted_save_leaves_no_entry(folder, tiny_data, monkeypatch):
+    model, history = train(TINY, tiny_data, verbose=0)
     with monkeypatch.context() as patched:
         patched.setattr(json, "dump", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
         with pytest.raises(cache.CacheError, match="cannot be written"):
             cache.store(TINY, model, history)
     # No record and no temporary file is left; the model alone is half an entry, reported and replaced.
     assert [p.name for p in folder.iterdir()] == [f"{TINY.key()}.keras"]
-    assert cache.load_or_train(TINY, data)[1]["loss"] == history["loss"]
+    assert cache.load_or_train(TINY, tiny_data)[1]["loss"] == history["loss"]
     assert sorted(p.name for p in folder.iterdir()) == sorted([p.name for p in cache.entry_paths(TINY)] + ["damaged"])
 
 
@@ -206,7 +196,7 @@ def without_root():
         os.setegid(0)
 
 
-def test_an_unwritable_folder_is_named_with_what_to_do(monkeypatch, data):
+def test_an_unwritable_folder_is_named_with_what_to_do(monkeypatch, tiny_data):
     # A folder everyone may read and enter but only its owner may write, in a folder anyone can reach.
     with tempfile.TemporaryDirectory() as home:
         os.chmod(home, 0o755)
@@ -217,16 +207,17 @@ def test_an_unwritable_folder_is_named_with_what_to_do(monkeypatch, data):
         with without_root(), pytest.raises(
             cache.CacheError, match=f"The model cache folder {locked / 'cache'} cannot be written.*COURSE_CACHE_DIR"
         ):
-            cache.load_or_train(TINY, data)
+            cache.load_or_train(TINY, tiny_data)
         assert not (locked / "cache").exists()
 
 
-def test_a_cache_path_that_is_a_file_is_named_with_what_to_do(tmp_path, monkeypatch, data):
+def test_a_cache_path_that_is_a_file_is_named_with_what_to_do(tmp_path, monkeypatch, tiny_data):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
-    with pytest.raises(cache.CacheError, match=f"The model cache folder {blocker} cannot be written.*Set COURSE_CACHE_DIR"):
-        cache.load_or_train(TINY, data)
+    with pytest.raises(cache.CacheError,
+                       match=f"The model cache folder {blocker} cannot be written.*Set COURSE_CACHE_DIR"):
+        cache.load_or_train(TINY, tiny_data)
 
 
 def test_store_refuses_a_history_it_could_not_use_and_writes_nothing(folder, trained):
@@ -244,4 +235,5 @@ def test_a_failed_record_write_leaves_no_partial_file(stored, folder, monkeypatc
     monkeypatch.setattr(cache.json, "dump", fail)
     with pytest.raises(TypeError):
         cache.store(TINY, *stored)
-    assert not [path.name for path in folder.iterdir() if path.name.startswith(".partial-")]
+    # The entry stored before is left as it was, and nothing else: no temporary file of the failed write.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in cache.entry_paths(TINY))

@@ -4,32 +4,31 @@ from __future__ import annotations
 
 import dataclasses
 
+import keras
 import numpy as np
 import pytest
 
-from course_utils import PROJECT_ROOT, setup_course
-
-setup_course()
-
-import keras  # noqa: E402
-
-from course_utils import budget, evaluation, experiments, model, plotting, training  # noqa: E402
-from course_utils.data import PreparedData  # noqa: E402
-from course_utils.model import ARTICLE_PARAMETER_COUNT, architecture, make_classifier  # noqa: E402
+from course_utils import (
+    PROJECT_ROOT,
+    budget,
+    evaluation,
+    experiments,
+    figures,
+    load_tensorflow,
+    model,
+    plotting,
+    training,
+)
+from course_utils.data import TRAIN_SIZE
+from course_utils.model import ARTICLE_PARAMETER_COUNT, architecture, make_classifier
+from tests.helpers import code_cells
+from tests.tiny import TINY
 
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
     return tmp_path
-
-
-from tests.tiny import TINY, tiny_prepared_data  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def tiny_data() -> PreparedData:
-    return tiny_prepared_data()
 
 
 def test_default_classifier_is_the_article_network():
@@ -49,11 +48,11 @@ def test_classifier_options_add_layers_but_dropout_adds_no_weights():
         make_classifier(dropout=1.5)
 
 
-def test_augmentation_adds_no_weights_and_leaves_test_images_unchanged():
+def test_augmentation_adds_no_weights_and_leaves_test_images_unchanged(tiny_data):
     augmented = make_classifier(augment=True)
     assert augmented.count_params() == 257_162
     assert [kind for kind, _, _ in architecture(augmented)][:3] == ["RandomTranslation", "RandomRotation", "RandomZoom"]
-    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    images = tiny_data.x_test[:4]
     augment = keras.Sequential(model.make_augmentation())
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(augment(images, training=False)), images)
     moved = keras.ops.convert_to_numpy(augment(images, training=True))
@@ -69,30 +68,6 @@ def test_the_peers_of_the_convnet():
     assert [shape for _, shape, _ in architecture(keras_io)][:4] == [(None, 26, 26, 32), (None, 13, 13, 32),
                                                                     (None, 11, 11, 64), (None, 5, 5, 64)]
     assert isinstance(keras_io.optimizer, keras.optimizers.Adam)
-
-
-def test_recipe_key_changes_with_every_field():
-    other_values = {"architecture": "dense", "optimizer": "adam", "learning_rate": 0.01, "momentum": 0.9,
-                    "schedule": "warmup_cosine", "warmup_epochs": 0.5, "epochs": 3, "batch_size": 256,
-                    "batch_norm": True, "dropout": 0.25, "augment": True, "label_smoothing": 0.1,
-                    "train_size": 100, "seed": 1}
-    assert set(other_values) == {field.name for field in dataclasses.fields(training.Recipe)}  # a new field needs a value here
-    keys = {training.ARTICLE.key()}
-    for field, value in other_values.items():
-        keys.add(dataclasses.replace(training.ARTICLE, **{field: value}).key())
-    assert len(keys) == len(other_values) + 1
-    assert training.ARTICLE.key() == training.Recipe().key()
-    assert training.ARTICLE.steps_per_epoch() == 275
-
-
-def test_fields_added_later_keep_the_earlier_keys():
-    # The keys of the article's recipe and the fast track as they were before `architecture` and `augment`.
-    assert training.ARTICLE.key() == "rmsprop-e10-b200-s42-bc29afc3"
-    assert training.FAST_TRACK.key() == "adam-e2-b128-s1-d00ea9cf"
-    # The best recipe that notebooks 10 and 11 and the README quote from the bench of 2026-12-02: a change to
-    # it needs a new bench run and new figures there.
-    assert training.BEST.key() == "adam-e8-b200-s1-5ac6c857"
-    assert "augment" not in training.ARTICLE.identity() and training.Recipe(augment=True).identity()["augment"] is True
 
 
 def test_recipes_name_their_network():
@@ -153,12 +128,11 @@ def test_training_is_repeatable_with_a_seed(tiny_data):
 
 def test_train_is_notebook_04s_fit(tiny_data):
     """train(ARTICLE) gives exactly the weights of notebook 04's own fit cell, run here on a tiny data set."""
-    from tests.test_notebooks import code_cells
-
     notebook = code_cells(PROJECT_ROOT / "notebooks" / "04_training.ipynb")
     cell = next(c for c in notebook if "model.fit(" in c and "set_random_seed" in c)
     names = {"keras": keras, "make_classifier": make_classifier, "EpochTimer": training.EpochTimer,
-             "x_train": tiny_data.x_train, "y_train": tiny_data.y_train, "x_val": tiny_data.x_val, "y_val": tiny_data.y_val}
+             "x_train": tiny_data.x_train, "y_train": tiny_data.y_train,
+             "x_val": tiny_data.x_val, "y_val": tiny_data.y_val}
     keras.backend.clear_session()  # as in a fresh kernel
     exec(cell, names)
     model, history = training.train(training.ARTICLE, tiny_data, verbose=0)
@@ -172,9 +146,25 @@ def test_budget_comes_from_the_environment(monkeypatch):
     assert budget.current_budget().train_size is None
     monkeypatch.delenv("COURSE_BUDGET")
     assert budget.current_budget() == budget.BUDGETS[budget.DEFAULT_BUDGET] == budget.BUDGETS["quick"]
-    assert budget.BUDGETS["quick"].apply(training.ARTICLE, 3) == dataclasses.replace(
-        training.ARTICLE, seed=3, epochs=2, train_size=6000)
-    assert str(budget.BUDGETS["full"]) == "budget 'full': 3 seeds x each recipe's own epochs on all 55,000 training images"
+    quick, full = budget.BUDGETS["quick"], budget.BUDGETS["full"]
+    assert quick.apply(training.ARTICLE, 3) == dataclasses.replace(training.ARTICLE, seed=3, epochs=2, train_size=6000)
+    assert str(full) == "budget 'full': 3 seeds x each recipe's own epochs on all 55,000 training images"
+    # The images a run sees: the budget's share of the training images, or all of them.
+    assert quick.images == 6000 and full.images == TRAIN_SIZE == 55_000
+    # Notebook 10's sweep: each recipe's own epochs on the budget's images, with the budget's sweep seeds.
+    assert quick.sweep() == budget.Budget("quick sweep", seeds=(1,), epochs=None, train_size=6000)
+    assert full.sweep() == budget.Budget("full sweep", seeds=(1, 2, 3), epochs=None, train_size=None)
+    assert quick.sweep().apply(training.ARTICLE, 1) == dataclasses.replace(training.ARTICLE, seed=1, train_size=6000)
+    assert quick.sweep().images == quick.images and full.sweep().images == full.images
+    # ...and its claims: each recipe's own epochs on all the training images, whatever the budget.
+    assert quick.claim() == budget.Budget("quick claim", seeds=(1,), epochs=None, train_size=None)
+    assert full.claim() == budget.Budget("full claim", seeds=(1, 2, 3), epochs=None, train_size=None)
+    assert quick.claim().images == full.claim().images == TRAIN_SIZE
+    assert quick.claim().apply(training.FAST_TRACK, 2) == dataclasses.replace(training.FAST_TRACK, seed=2,
+                                                                               train_size=None)
+    assert quick.claims == ("one epoch",) and full.claims == ("fast track", "one epoch")
+    assert len(quick.peaks) < len(full.peaks) and set(quick.peaks) <= set(full.peaks)
+    assert not quick.dropout and full.dropout
     monkeypatch.setenv("COURSE_BUDGET", "huge")
     with pytest.raises(ValueError, match="COURSE_BUDGET='huge' is not a budget; use one of quick, full"):
         budget.current_budget()
@@ -189,8 +179,12 @@ def test_grid_trains_once_then_loads_and_summarises(cache, tiny_data, capsys):
     again = experiments.run_grid(variants, tiny, tiny_data)
     assert [r.scores for r in again] == [r.scores for r in runs]
     table = experiments.summary_table(runs).splitlines()
-    assert table[0].split() == ["variant", "runs", "validation", "accuracy", "test", "accuracy", "test", "loss", "time"]
-    assert table[1].startswith("plain") and " 2 " in table[1] and table[1].count("±") == 2 and table[1].endswith(" s")
+    shown = [figures.unmarked(line) for line in table]  # what a reader sees
+    assert shown[0].split() == ["variant", "runs", "validation", "accuracy", "test", "accuracy", "test", "loss", "time"]
+    assert shown[1].startswith("plain") and " 2 " in shown[1] and shown[1].count("±") == 2 and shown[1].endswith(" s")
+    assert len(shown[1]) == len(shown[0])  # the columns line up under the header
+    # Each trained figure (2 accuracies, the loss, the time) is marked; the rest is compared exactly by nbval.
+    assert figures.masked(table[1]) == f"{'plain':<20}{2:>5}" + "FIGURE" * 4 + " s"
     single = experiments.summary_table(runs[:1]).splitlines()[1]
     assert "±" not in single  # one run has no spread to show
 
@@ -212,7 +206,8 @@ def test_plots_have_the_expected_panels():
     assert accuracy_ax.lines[0].get_ydata().tolist() == pytest.approx([(0.95 * 2 + 0.93) / 3, (0.96 * 2 + 0.98) / 3])
     assert len(accuracy_ax.collections) == 1  # the band over the seeds
     timed = plotting.plot_runs({"a": runs}, x="seconds")
-    assert timed.axes[0].lines[0].get_xdata().tolist() == [2.0, 4.0] and timed.axes[0].get_xlabel() == "Training time (s)"
+    assert timed.axes[0].lines[0].get_xdata().tolist() == [2.0, 4.0]
+    assert timed.axes[0].get_xlabel() == "Training time (s)"
     probabilities = np.eye(10)[[1, 2, 3]] * 0.9 + 0.01
     gallery = plotting.show_misclassified(np.zeros((3, 28, 28)), np.array([1, 5, 3]), probabilities)
     assert [ax.get_title() for ax in gallery.axes if ax.get_title()] == ["2 (91%) / 5"]
@@ -220,8 +215,6 @@ def test_plots_have_the_expected_panels():
 
 
 def test_another_keras_backend_is_refused_with_what_to_do(monkeypatch):
-    from course_utils import load_tensorflow
-
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     with pytest.raises(RuntimeError, match="KERAS_BACKEND is 'jax': unset it .*restart the kernel"):
         load_tensorflow()

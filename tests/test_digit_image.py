@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from course_utils.digit_image import (
-    DigitImageError,
-    centre_digit,
-    open_photo,
-    prepare_drawing,
-    preprocess_digit,
+from course_utils.cache import load
+from course_utils.digit_image import DigitImageError, centre_digit, open_photo, prepare_drawing
+from course_utils.training import ARTICLE
+from course_utils.widgets import predict_digit
+from tests.helpers import (
+    CANVAS,
+    CANVAS_ONE,
+    CANVAS_SEVEN,
+    assert_like_mnist,
+    canvas_ink,
+    drawing,
+    encode,
+    sheet,
+    upload_image,
 )
-
-
-def sheet(paper="white", ink="black", strokes=(((100, 40), (100, 260)),), size=(200, 300), mode="L",
-          width=24) -> Image.Image:
-    """A thick-stroked digit (a "1" by default) on a sheet of paper."""
-    image = Image.new(mode, size, paper)
-    pen = ImageDraw.Draw(image)
-    for stroke in strokes:
-        pen.line(stroke, fill=ink, width=width, joint="curve")
-    return image
-
-
-def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
-
-
-def drawing(paper="white", ink="black", strokes=(((100, 40), (100, 260)),), size=(200, 300), mode="L",
-            fmt="PNG") -> bytes:
-    """A photo of a digit, encoded as PNG or JPEG bytes."""
-    return encode(sheet(paper, ink, strokes, size, mode), fmt)
-
 
 SEVEN = (((40, 50), (160, 50), (90, 260)),)
 DIGITS = {
@@ -49,34 +32,22 @@ DIGITS = {
 }
 
 
-def assert_like_mnist(image: np.ndarray) -> None:
-    """28x28 float32 in [0, 1], light on black, the digit in a 20x20 box, centred by centre of mass."""
-    assert image.shape == (28, 28) and image.dtype == np.float32
-    assert image.min() >= 0 and 0.9 < image.max() <= 1
-    rows, columns = np.nonzero(image > 0)
-    height, width = rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
-    assert max(height, width) in (19, 20, 21) and height <= 21 and width <= 21  # a 20x20 box (+ resampling halo)
-    assert image[[0, 0, -1, -1], [0, -1, 0, -1]].max() == 0  # black background, like MNIST
-    centre_of_mass = np.array([(np.indices(image.shape)[axis] * image).sum() / image.sum() for axis in (0, 1)])
-    assert np.abs(centre_of_mass - 13.5).max() <= 0.6
-
-
 # --- Photos --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("data", DIGITS.values(), ids=DIGITS.keys())
 def test_preprocessing_follows_mnist(data):
-    assert_like_mnist(preprocess_digit(data))
+    assert_like_mnist(upload_image(data))
 
 
 def test_light_paper_is_inverted():
-    dark_on_light = preprocess_digit(drawing("white", "black", SEVEN))
-    light_on_dark = preprocess_digit(drawing("black", "white", SEVEN))
+    dark_on_light = upload_image(drawing("white", "black", SEVEN))
+    light_on_dark = upload_image(drawing("black", "white", SEVEN))
     np.testing.assert_allclose(dark_on_light, light_on_dark, atol=1e-6)
     assert dark_on_light.max() == 1.0  # the ink is bright, the paper black
 
 
 def test_a_tall_digit_keeps_its_aspect_ratio():
-    image = preprocess_digit(drawing())  # a stroke 24 px wide and 244 px tall
+    image = upload_image(drawing())  # a stroke 24 px wide and 244 px tall
     columns = np.flatnonzero(image.max(axis=0) > 0.5)
     rows = np.flatnonzero(image.max(axis=1) > 0.5)
     assert len(rows) >= 19 and len(columns) <= 4
@@ -111,23 +82,11 @@ BAD_FILES = {
 @pytest.mark.parametrize("data, message", BAD_FILES.values(), ids=BAD_FILES.keys())
 def test_unusable_files_get_a_friendly_error(data, message):
     with pytest.raises(DigitImageError, match=message):
-        preprocess_digit(data)
+        upload_image(data)
     assert issubclass(DigitImageError, ValueError)
 
 
 # --- Drawings ------------------------------------------------------------------------------------
-
-CANVAS = 112  # the canvas widget's default size
-
-
-def canvas_ink(strokes, width: int = 8) -> np.ndarray:
-    """What the canvas sends: ink (0 none, 255 full) on a 112x112 grid."""
-    return np.asarray(sheet(0, 255, strokes, size=(CANVAS, CANVAS), width=width))
-
-
-CANVAS_ONE = (((56, 15), (56, 95)),)
-CANVAS_SEVEN = (((30, 20), (85, 20), (50, 95)),)
-
 
 def test_a_drawing_is_prepared_like_mnist():
     for strokes in (CANVAS_ONE, CANVAS_SEVEN, (((10, 10), (45, 10)),)):  # the last: a dash in a corner
@@ -137,7 +96,7 @@ def test_a_drawing_is_prepared_like_mnist():
 def test_drawings_and_photos_are_centred_alike():
     # The same strokes, once as a photo (black on white paper) and once as canvas ink: one result.
     photo = encode(sheet("white", "black", CANVAS_SEVEN, size=(CANVAS, CANVAS), width=8))
-    np.testing.assert_allclose(prepare_drawing(canvas_ink(CANVAS_SEVEN)), preprocess_digit(photo), atol=1e-6)
+    np.testing.assert_allclose(prepare_drawing(canvas_ink(CANVAS_SEVEN)), upload_image(photo), atol=1e-6)
 
 
 def test_an_empty_canvas_or_a_speck_gets_advice():
@@ -158,17 +117,12 @@ def test_centre_digit_moves_the_centre_of_mass_to_the_middle():
     assert (rows.min(), rows.max()) == (4, 23) and (columns.min(), columns.max()) == (9, 18)
 
 
-@pytest.mark.needs_article_model
 def test_the_trained_model_reads_photos_and_drawings():
-    from course_utils.cache import load
-    from course_utils.training import ARTICLE
-    from course_utils.widgets import predict_digit
-
     cached = load(ARTICLE)
     if cached is None:
         pytest.skip("the article's model is not cached yet: notebook 04 (or load_or_train(ARTICLE)) trains it")
     model = cached[0]
-    photos = [int(predict_digit(model, preprocess_digit(data)).argmax()) for data in DIGITS.values()]
+    photos = [int(predict_digit(model, upload_image(data)).argmax()) for data in DIGITS.values()]
     assert photos == [1, 7, 7, 1]  # the digits drawn in DIGITS, in order
     drawings = [int(predict_digit(model, prepare_drawing(canvas_ink(s))).argmax()) for s in (CANVAS_ONE, CANVAS_SEVEN)]
     assert drawings == [1, 7]

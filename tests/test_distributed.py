@@ -87,7 +87,8 @@ def test_a_killed_run_resumes_from_its_last_epoch(tmp_path):
     resumed = outcome(start(backup, tmp_path / "resumed.npz"), tmp_path / "resumed.npz")
     # The second start trains epochs 2 and 3 only, instead of starting over...
     assert resumed["epochs"].tolist() == [2, 3]
-    assert [line for line in resumed["lines"] if line.startswith("finished")] == ["finished epoch 2", "finished epoch 3"]
+    finished = [line for line in resumed["lines"] if line.startswith("finished")]
+    assert finished == ["finished epoch 2", "finished epoch 3"]
     # ...and ends with the uninterrupted run's number of epochs and weight updates...
     assert int(resumed["iterations"]) == int(reference["iterations"]) == EPOCHS * STEPS_PER_EPOCH
     # ...and its weights: the backup restored the weights and the optimizer's state (rmsprop's averages).

@@ -1,12 +1,17 @@
 """course_utils.exercises: every checker accepts a right answer and its own solution, and names each
 common mistake.
 
+What every question of every lesson must do (report the placeholder, print a hint and a solution, refuse a
+wrong type kindly) and the number questions of every lesson are checked here; the rest of lessons 07, 11 and 12
+is in tests/test_exercises_inside.py, test_exercises_augmentation.py and test_exercises_distributed.py.
+
 No model is trained here: the answers are numbers, shapes, small arrays, figures, schedules and
 untrained or hand-made models. Checks against the real MNIST arrays run only where MNIST_DATA_DIR is set.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -14,26 +19,36 @@ from types import SimpleNamespace
 
 import keras
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from keras import layers
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from keras import layers  # noqa: E402
-
-from course_utils.data import prepare_images  # noqa: E402
-from course_utils.exercises import (  # noqa: E402
-    building,
+from course_utils.data import prepare_images
+from course_utils.exercises import (
     core,
-    evaluating,
-    fast_track,
-    history,
-    loading,
-    optimizers,
-    playground,
-    preparing,
-    regularising,
-    training,
+    ex01_loading,
+    ex02_preparing,
+    ex03_building,
+    ex04_training,
+    ex05_history,
+    ex06_evaluating,
+    ex07_inside,
+    ex08_regularising,
+    ex09_optimizers,
+    ex10_fast_track,
+    ex11_augmentation,
+    ex12_distributed,
+    ex13_playground,
+)
+from tests.helpers import (
+    assert_correct,
+    assert_feedback,
+    assert_hint_and_solution_print_text,
+    assert_not_answered,
+    assert_not_quite,
+    assert_refused_kindly,
+    solve,
 )
 
 REAL_DATA = os.environ.get("MNIST_DATA_DIR")
@@ -71,55 +86,46 @@ class TemplateModel:
         return np.asarray(self(images))
 
 
-PLAY_IMAGES = np.random.default_rng(2).random((60, 28, 28, 1)).astype("float32") * (np.arange(28) < 14)[None, None, :, None]
+LEFT_HALF = (np.arange(28) < 14)[None, None, :, None]
+PLAY_IMAGES = np.random.default_rng(2).random((60, 28, 28, 1)).astype("float32") * LEFT_HALF
 PLAY_MODEL = TemplateModel()
-PLAY_LABELS = np.asarray(PLAY_MODEL(PLAY_IMAGES)).argmax(axis=1)  # the model is right on every unmoved image
+
+
+@functools.cache
+def play_labels() -> np.ndarray:
+    """The template model's own digits for PLAY_IMAGES, so it is right on every unmoved image. Worked out
+    at first use, in a test: the model calls Keras, and this module calls nothing when it is imported."""
+    return np.asarray(PLAY_MODEL(PLAY_IMAGES)).argmax(axis=1)
+
 
 FACTORIES = {
-    "loading": loading.exercises,
-    "preparing": preparing.exercises,
-    "building": building.exercises,
-    "training": training.exercises,
-    "history": lambda: history.exercises(HISTORY),
-    "evaluating": lambda: evaluating.exercises(PROBABILITIES, LABELS),
-    "regularising": regularising.exercises,
-    "optimizers": optimizers.exercises,
-    "fast_track": fast_track.exercises,
-    "playground": lambda: playground.exercises(PLAY_MODEL, PLAY_IMAGES, PLAY_LABELS),
+    "loading": ex01_loading.exercises,
+    "preparing": ex02_preparing.exercises,
+    "building": ex03_building.exercises,
+    "training": ex04_training.exercises,
+    "history": lambda: ex05_history.exercises(HISTORY),
+    "evaluating": lambda: ex06_evaluating.exercises(PROBABILITIES, LABELS),
+    "inside": ex07_inside.exercises,
+    "regularising": ex08_regularising.exercises,
+    "optimizers": ex09_optimizers.exercises,
+    "fast_track": ex10_fast_track.exercises,
+    "augmentation": ex11_augmentation.exercises,
+    "distributed": ex12_distributed.exercises,
+    "playground": lambda: ex13_playground.exercises(PLAY_MODEL, PLAY_IMAGES, play_labels()),
 }
 NEEDS_DATA = {"loading", "preparing"}
+THREE_QUESTIONS = {"preparing", "inside", "augmentation"}  # the other lessons ask two
 ALL = [pytest.param(lesson, q, marks=[needs_mnist] if lesson in NEEDS_DATA else [])
-       for lesson, factory in FACTORIES.items() for q in (["q1", "q2", "q3"] if lesson == "preparing" else ["q1", "q2"])]
+       for lesson in FACTORIES for q in (["q1", "q2", "q3"] if lesson in THREE_QUESTIONS else ["q1", "q2"])]
+
+
+#: The names a notebook has imported when it gets to its exercises: a solution may use them.
+NOTEBOOK = {"np": np, "math": math, "keras": keras, "plt": plt}
 
 
 def exercise(lesson: str, q: str) -> core.Exercise:
+    """Question ``q`` of ``lesson``, from a fresh binding of its exercises, as a notebook makes."""
     return getattr(FACTORIES[lesson](), q)
-
-
-def feedback(lesson: str, q: str, answer, capsys) -> str:
-    """What check(answer) prints; check itself must return None."""
-    assert exercise(lesson, q).check(answer) is None
-    return capsys.readouterr().out
-
-
-def assert_correct(lesson: str, q: str, answer, capsys) -> None:
-    out = feedback(lesson, q, answer, capsys)
-    assert out.startswith("Correct: "), out
-
-
-def assert_not_quite(lesson: str, q: str, answer, phrase: str, capsys) -> None:
-    """check(answer) must reject the answer with feedback that contains ``phrase``."""
-    out = feedback(lesson, q, answer, capsys)
-    assert out.startswith("Not quite: ") and phrase in out, out
-
-
-def solve(lesson: str, q: str, variable: str, capsys, **names):
-    """Run the code solution() prints with only ``names`` defined (what the notebook has); return ``variable``."""
-    exercise(lesson, q).solution()
-    code = capsys.readouterr().out.removeprefix("Solution:\n")
-    namespace = {"np": np, "math": math, "keras": keras, "plt": plt, **names}
-    exec(code, namespace)
-    return namespace[variable]
 
 
 @pytest.fixture(scope="module")
@@ -127,31 +133,29 @@ def mnist():
     return core.mnist()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def figures_off_screen():
+    """The figures drawn here are never shown: matplotlib's Agg backend draws them in memory."""
+    matplotlib.use("Agg")
+
+
 # --- Every exercise --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("lesson, q", ALL)
 def test_placeholder_is_reported_kindly(lesson, q, capsys):
-    out = feedback(lesson, q, ..., capsys)
-    assert out.startswith("Not answered yet: replace ... with your answer")
-    assert f"ex.{q}.hint()" in out
+    assert_not_answered(exercise(lesson, q), capsys)
 
 
 @pytest.mark.parametrize("lesson, q", ALL)
 def test_hint_and_solution_print_text(lesson, q, capsys):
-    ex = exercise(lesson, q)
-    assert ex.hint() is None
-    assert len(capsys.readouterr().out.strip()) > len("Hint: ") + 10
-    assert ex.solution() is None
-    assert len(capsys.readouterr().out.strip()) > len("Solution:") + 10
+    assert_hint_and_solution_print_text(exercise(lesson, q), capsys)
 
 
 @pytest.mark.parametrize("lesson, q", ALL)
 @pytest.mark.parametrize("answer", [None, object(), "text", {"a": 1}])
 def test_a_wrong_type_is_reported_not_raised(lesson, q, answer, capsys):
-    out = feedback(lesson, q, answer, capsys)
-    assert out.startswith("Not quite: ")
-    assert "0x" not in out  # no object ids: the message is the same on every run
+    out = assert_refused_kindly(exercise(lesson, q), answer, capsys)
     assert "could not be checked" not in out  # each checker names what kind of answer it wants
 
 
@@ -161,9 +165,12 @@ RIGHT_NUMBERS = [
     ("building", "q1", 416), ("building", "q1", np.int64(416)), ("building", "q1", 416.0),
     ("training", "q1", 430), ("training", "q2", 3.258097), ("training", "q2", np.log(26)),
     ("history", "q2", 3),
+    ("inside", "q1", 24), ("inside", "q1", np.int64(24)), ("inside", "q1", 24.0), ("inside", "q3", 26),
     ("regularising", "q1", 448), ("regularising", "q2", 4 / 3), ("regularising", "q2", 1.333),
     ("optimizers", "q1", 0.0031623), ("optimizers", "q2", 10), ("optimizers", "q2", 10.000000001),
     ("fast_track", "q2", 0.91),
+    ("distributed", "q1", 138), ("distributed", "q1", 138.0), ("distributed", "q1", np.int64(138)),
+    ("distributed", "q1", math.ceil(55_000 / 400)),
     ("preparing", "q2", 188_160_000),
 ]
 
@@ -171,7 +178,6 @@ WRONG_NUMBERS = [
     ("building", "q1", 400, "also has a bias"),
     ("building", "q1", 1216, "3 colour channels"),
     ("building", "q1", 16 * 25 * 28 * 28 + 16, "weights are shared"),
-    ("building", "q1", "416", "without quotes"),
     ("training", "q1", 429, "rounds down"),
     ("training", "q1", 469, "60,000 images"),
     ("training", "q1", 429.6875, "whole number"),
@@ -182,6 +188,17 @@ WRONG_NUMBERS = [
     ("history", "q2", 2, "epochs count from 1"),
     ("history", "q2", 5, "training loss is lowest"),
     ("history", "q2", 1, "validation loss is highest"),
+    ("inside", "q1", 28, "padding='same'"),
+    ("inside", "q1", 26, "output of a 3x3 kernel"),
+    ("inside", "q1", 23, "add 1"),
+    ("inside", "q1", 14, "max-pooling"),
+    ("inside", "q1", (24, 24), "not a tuple"),
+    ("inside", "q1", 25, "subtract what the kernel overhangs"),
+    ("inside", "q3", 20, "you added 2 pixels"),
+    ("inside", "q3", 22, "as a 2x2 pooling would"),
+    ("inside", "q3", 30, "not 3"),
+    ("inside", "q3", 36, "doubling is what pooling does"),
+    ("inside", "q3", 27, "(kernel size - 1) x jump"),
     ("regularising", "q1", 896, "all 4 numbers per channel"),
     ("regularising", "q1", 224, "two moving statistics"),
     ("regularising", "q1", 320, "also follows the Dense(64)"),
@@ -199,6 +216,21 @@ WRONG_NUMBERS = [
     ("fast_track", "q2", 0.9, "ALL 10 classes"),
     ("fast_track", "q2", 0.01, "WRONG digit"),
     ("fast_track", "q2", 1, "plain one-hot"),
+    ("augmentation", "q1", 878_080, "also has a bias"),
+    ("augmentation", "q1", 439_600, "twice as wide AND twice as tall"),
+    ("augmentation", "q1", 320, "does not depend on the image size"),
+    ("augmentation", "q1", 1_000_000, "not the expected number"),
+    ("augmentation", "q2", 4, "each of the two poolings halves it"),
+    ("augmentation", "q2", 2, "after the first pooling"),
+    ("augmentation", "q2", 0, "move with the digit"),
+    ("augmentation", "q2", 0.5, "halved twice"),
+    ("augmentation", "q2", 3, "not the expected number"),
+    ("distributed", "q1", 550, "batch of one replica"),
+    ("distributed", "q1", 137, "rounds down"),
+    ("distributed", "q1", 137.5, "steps are whole"),
+    ("distributed", "q1", 150, "uses 60,000 images"),
+    ("distributed", "q1", 69, "not the article's 200"),
+    ("distributed", "q1", 100, "work out the global batch first"),
     ("preparing", "q2", 376_320_000, "float64"),
     ("preparing", "q2", 47_040_000, "one byte per value"),
     ("preparing", "q2", 179.4, "megabytes"),
@@ -207,12 +239,18 @@ WRONG_NUMBERS = [
 
 @pytest.mark.parametrize("lesson, q, answer", RIGHT_NUMBERS)
 def test_right_numbers_are_accepted(lesson, q, answer, capsys):
-    assert_correct(lesson, q, answer, capsys)
+    assert_correct(exercise(lesson, q), answer, capsys)
 
 
 @pytest.mark.parametrize("lesson, q, answer, phrase", WRONG_NUMBERS)
 def test_wrong_numbers_get_specific_feedback(lesson, q, answer, phrase, capsys):
-    assert_not_quite(lesson, q, answer, phrase, capsys)
+    assert_not_quite(exercise(lesson, q), answer, phrase, capsys)
+
+
+@pytest.mark.parametrize("lesson, q, answer", [("building", "q1", "416"), ("inside", "q1", "24"),
+                                               ("distributed", "q1", "138")])
+def test_a_number_in_quotes_is_named(lesson, q, answer, capsys):
+    assert_not_quite(exercise(lesson, q), answer, "without quotes", capsys)
 
 
 @pytest.mark.parametrize("lesson, q, variable, names", [
@@ -229,7 +267,7 @@ def test_wrong_numbers_get_specific_feedback(lesson, q, answer, phrase, capsys):
     ("preparing", "q2", "prepared_bytes", {}),
 ])
 def test_solutions_are_accepted(lesson, q, variable, names, capsys):
-    assert_correct(lesson, q, solve(lesson, q, variable, capsys, **names), capsys)
+    assert_correct(exercise(lesson, q), solve(exercise(lesson, q), variable, capsys, **NOTEBOOK, **names), capsys)
 
 
 def test_the_frozen_batch_norm_count_matches_keras(capsys):
@@ -237,21 +275,22 @@ def test_the_frozen_batch_norm_count_matches_keras(capsys):
 
     model = make_classifier("rmsprop", batch_norm=True)
     assert model.count_params() == 257_834
-    assert_correct("regularising", "q1", sum(int(np.prod(w.shape)) for w in model.non_trainable_weights), capsys)
+    frozen = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+    assert_correct(exercise("regularising", "q1"), frozen, capsys)
 
 
 def test_the_dropout_factor_matches_keras(capsys):
     kept = keras.ops.convert_to_numpy(layers.Dropout(0.25, seed=1)(np.ones((1, 1000), dtype="float32"), training=True))
     kept = kept[kept > 0]
     assert 600 < len(kept) < 900
-    assert_correct("regularising", "q2", float(kept.mean()), capsys)
+    assert_correct(exercise("regularising", "q2"), float(kept.mean()), capsys)
 
 
 def test_first_rmsprop_step_matches_keras(capsys):
     """The step Keras' RMSprop takes with the question's numbers is an answer the checker accepts."""
     weight = keras.Variable(np.array([1.0], dtype="float32"))
     keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9).apply([keras.ops.convert_to_tensor([0.5])], [weight])
-    assert_correct("optimizers", "q1", 1.0 - float(weight.numpy()[0]), capsys)
+    assert_correct(exercise("optimizers", "q1"), 1.0 - float(weight.numpy()[0]), capsys)
 
 
 def test_label_smoothing_target_matches_keras(capsys):
@@ -263,18 +302,19 @@ def test_label_smoothing_target_matches_keras(capsys):
     prediction = np.full((1, 10), q, dtype="float32")
     prediction[0, 3] = p
     loss = float(keras.losses.CategoricalCrossentropy(label_smoothing=0.1)(onehot, prediction))
-    assert_correct("fast_track", "q2", (loss + math.log(q)) / (math.log(q) - math.log(p)), capsys)
+    assert_correct(exercise("fast_track", "q2"), (loss + math.log(q)) / (math.log(q) - math.log(p)), capsys)
 
 
 # --- 03 · Shapes ---------------------------------------------------------------------------------
 
 
 def test_the_valid_shape_is_what_keras_computes(capsys):
-    shape = solve("building", "q2", "valid_shape", capsys)
-    assert shape == building.VALID_SHAPE
-    assert_correct("building", "q2", shape, capsys)
-    assert_correct("building", "q2", (None, 3, 3, 64), capsys)
-    assert_correct("building", "q2", [3, 3, 64], capsys)
+    q2 = exercise("building", "q2")
+    shape = solve(q2, "valid_shape", capsys, **NOTEBOOK)
+    assert shape == ex03_building.VALID_SHAPE
+    assert_correct(q2, shape, capsys)
+    assert_correct(q2, (None, 3, 3, 64), capsys)
+    assert_correct(q2, [3, 3, 64], capsys)
 
 
 @pytest.mark.parametrize("answer", [
@@ -283,13 +323,14 @@ def test_the_valid_shape_is_what_keras_computes(capsys):
     (None, np.int32(3), 3, np.int64(64)),
 ])
 def test_integer_like_shapes_are_accepted(answer, capsys):
-    assert_correct("building", "q2", answer, capsys)
+    assert_correct(exercise("building", "q2"), answer, capsys)
 
 
 def test_a_tensorflow_shape_is_accepted(capsys):
     tf = pytest.importorskip("tensorflow")
-    assert_correct("building", "q2", tf.TensorShape([None, 3, 3, 64]), capsys)
-    assert_not_quite("building", "q2", tf.TensorShape([None, 7, 7, 64]), "padding='same'", capsys)
+    q2 = exercise("building", "q2")
+    assert_correct(q2, tf.TensorShape([None, 3, 3, 64]), capsys)
+    assert_not_quite(q2, tf.TensorShape([None, 7, 7, 64]), "padding='same'", capsys)
 
 
 @pytest.mark.parametrize("answer, phrase", [
@@ -303,7 +344,7 @@ def test_a_tensorflow_shape_is_accepted(capsys):
     ((np.int64(7), np.int64(7), np.int64(64)), "padding='same'"),
 ])
 def test_shape_mistakes_get_specific_feedback(answer, phrase, capsys):
-    assert_not_quite("building", "q2", answer, phrase, capsys)
+    assert_not_quite(exercise("building", "q2"), answer, phrase, capsys)
 
 
 # --- 05 · A figure -------------------------------------------------------------------------------
@@ -318,9 +359,10 @@ def figure_of(x, y, xlabel="Epoch", ylabel="Validation accuracy"):
 
 
 def test_the_figure_solution_is_accepted(capsys):
-    figure = solve("history", "q1", "figure", capsys, history=HISTORY)
-    assert_correct("history", "q1", figure, capsys)
-    assert_correct("history", "q1", figure.axes[0], capsys)
+    q1 = exercise("history", "q1")
+    figure = solve(q1, "figure", capsys, **NOTEBOOK, history=HISTORY)
+    assert_correct(q1, figure, capsys)
+    assert_correct(q1, figure.axes[0], capsys)
     plt.close("all")
 
 
@@ -332,7 +374,7 @@ def with_line(figure, values):
 def test_a_marker_beside_the_curve_is_accepted(capsys):
     figure = figure_of(range(1, 6), HISTORY["val_accuracy"])
     figure.axes[0].axvline(3, linestyle=":")  # not a history curve: the figure still shows val_accuracy alone
-    assert_correct("history", "q1", figure, capsys)
+    assert_correct(exercise("history", "q1"), figure, capsys)
     plt.close("all")
 
 
@@ -349,7 +391,7 @@ def test_a_marker_beside_the_curve_is_accepted(capsys):
     (lambda: HISTORY["val_accuracy"], "matplotlib Figure"),
 ])
 def test_figure_mistakes_get_specific_feedback(make, phrase, capsys):
-    assert_not_quite("history", "q1", make(), phrase, capsys)
+    assert_not_quite(exercise("history", "q1"), make(), phrase, capsys)
     plt.close("all")
 
 
@@ -363,11 +405,12 @@ def confusion():
 
 
 def test_per_digit_solution_and_confidence(capsys):
-    answer = solve("evaluating", "q1", "per_digit_accuracy", capsys, matrix=confusion())
+    q1 = exercise("evaluating", "q1")
+    answer = solve(q1, "per_digit_accuracy", capsys, **NOTEBOOK, matrix=confusion())
     assert answer[3] == answer[7] == 0 and answer[0] == 1
-    assert_correct("evaluating", "q1", answer, capsys)
+    assert_correct(q1, answer, capsys)
     wrong = PREDICTED != LABELS
-    assert_correct("evaluating", "q2", PROBABILITIES.max(axis=1)[wrong].mean(), capsys)
+    assert_correct(exercise("evaluating", "q2"), PROBABILITIES.max(axis=1)[wrong].mean(), capsys)
 
 
 @pytest.mark.parametrize("answer, phrase", [
@@ -377,7 +420,7 @@ def test_per_digit_solution_and_confidence(capsys):
     (lambda m: m.diagonal()[:9] / m.sum(axis=1)[:9], "shape (10,)"),
 ])
 def test_per_digit_mistakes_get_specific_feedback(answer, phrase, capsys):
-    assert_not_quite("evaluating", "q1", answer(confusion()), phrase, capsys)
+    assert_not_quite(exercise("evaluating", "q1"), answer(confusion()), phrase, capsys)
 
 
 @pytest.mark.parametrize("answer, phrase", [
@@ -386,7 +429,7 @@ def test_per_digit_mistakes_get_specific_feedback(answer, phrase, capsys):
     (PROBABILITIES.max(axis=1)[PREDICTED == LABELS].mean(), "gets right"),
 ])
 def test_confidence_mistakes_get_specific_feedback(answer, phrase, capsys):
-    assert_not_quite("evaluating", "q2", answer, phrase, capsys)
+    assert_not_quite(exercise("evaluating", "q2"), answer, phrase, capsys)
 
 
 @pytest.mark.parametrize("labels, message", [
@@ -396,8 +439,8 @@ def test_confidence_mistakes_get_specific_feedback(answer, phrase, capsys):
     (LABELS + 1, "digits 0 to 9"),
 ])
 @pytest.mark.parametrize("factory", [
-    lambda labels: evaluating.exercises(PROBABILITIES, labels),
-    lambda labels: playground.exercises(PLAY_MODEL, PLAY_IMAGES[:20], labels),
+    lambda labels: ex06_evaluating.exercises(PROBABILITIES, labels),
+    lambda labels: ex13_playground.exercises(PLAY_MODEL, PLAY_IMAGES[:20], labels),
 ], ids=["evaluating", "playground"])
 def test_labels_that_are_not_digits_are_refused_with_advice(factory, labels, message):
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -410,7 +453,8 @@ CosineDecay = keras.optimizers.schedules.CosineDecay
 
 
 def test_the_schedule_solution_is_accepted(capsys):
-    assert_correct("fast_track", "q1", solve("fast_track", "q1", "schedule", capsys), capsys)
+    q1 = exercise("fast_track", "q1")
+    assert_correct(q1, solve(q1, "schedule", capsys, **NOTEBOOK), capsys)
 
 
 class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
@@ -427,8 +471,9 @@ class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
 
 
 def test_a_hand_written_schedule_is_judged_like_keras_one(capsys):
-    assert_correct("fast_track", "q1", WarmupCosine(), capsys)
-    assert_not_quite("fast_track", "q1", WarmupCosine(decay_steps=1000), "decay_steps counts the steps after", capsys)
+    q1 = exercise("fast_track", "q1")
+    assert_correct(q1, WarmupCosine(), capsys)
+    assert_not_quite(q1, WarmupCosine(decay_steps=1000), "decay_steps counts the steps after", capsys)
 
 
 @pytest.mark.parametrize("schedule, phrase", [
@@ -439,27 +484,29 @@ def test_a_hand_written_schedule_is_judged_like_keras_one(capsys):
     (lambda: 0.003, "constant learning rate"),
 ])
 def test_schedule_mistakes_get_specific_feedback(schedule, phrase, capsys):
-    assert_not_quite("fast_track", "q1", schedule(), phrase, capsys)
+    assert_not_quite(exercise("fast_track", "q1"), schedule(), phrase, capsys)
 
 
 # --- 13 · The playground -------------------------------------------------------------------------
 
 
 def test_playground_solutions_are_accepted(capsys):
-    names = {"model": PLAY_MODEL, "images": PLAY_IMAGES, "labels": PLAY_LABELS}
-    assert_correct("playground", "q1", solve("playground", "q1", "shifted_accuracy", capsys, **names), capsys)
-    assert_correct("playground", "q2", solve("playground", "q2", "inverted_accuracy", capsys, **names), capsys)
+    names = {"model": PLAY_MODEL, "images": PLAY_IMAGES, "labels": play_labels()}
+    q1, q2 = exercise("playground", "q1"), exercise("playground", "q2")
+    assert_correct(q1, solve(q1, "shifted_accuracy", capsys, **NOTEBOOK, **names), capsys)
+    assert_correct(q2, solve(q2, "inverted_accuracy", capsys, **NOTEBOOK, **names), capsys)
 
 
 def test_playground_mistakes_get_specific_feedback(capsys):
     def accuracy(images):
-        return float((PLAY_MODEL.predict(images).argmax(axis=1) == PLAY_LABELS).mean())
+        return float((PLAY_MODEL.predict(images).argmax(axis=1) == play_labels()).mean())
     shifted = accuracy(np.roll(PLAY_IMAGES, 3, axis=2))
     assert len({1.0, shifted, accuracy(np.roll(PLAY_IMAGES, 3, axis=1))}) == 3  # the data tells the mistakes apart
-    assert_not_quite("playground", "q1", 1.0, "unmoved digits", capsys)
-    assert_not_quite("playground", "q1", accuracy(np.roll(PLAY_IMAGES, 3, axis=1)), "moved the digits DOWN", capsys)
-    assert_not_quite("playground", "q1", 100 * shifted, "percentage", capsys)
-    assert_not_quite("playground", "q2", 1.0, "unchanged digits", capsys)
+    q1, q2 = exercise("playground", "q1"), exercise("playground", "q2")
+    assert_not_quite(q1, 1.0, "unmoved digits", capsys)
+    assert_not_quite(q1, accuracy(np.roll(PLAY_IMAGES, 3, axis=1)), "moved the digits DOWN", capsys)
+    assert_not_quite(q1, 100 * shifted, "percentage", capsys)
+    assert_not_quite(q2, 1.0, "unchanged digits", capsys)
 
 
 # --- 01 and 02 · The real data ---------------------------------------------------------------------
@@ -468,38 +515,38 @@ def test_playground_mistakes_get_specific_feedback(capsys):
 @needs_mnist
 def test_blank_fraction(mnist, capsys):
     (x_train, y_train), (x_test, _) = mnist
-    answer = solve("loading", "q1", "blank_fraction", capsys, x_train=x_train)
+    q1 = exercise("loading", "q1")
+    answer = solve(q1, "blank_fraction", capsys, **NOTEBOOK, x_train=x_train)
     assert 0.75 < answer < 0.85
-    assert_correct("loading", "q1", answer, capsys)
-    assert_not_quite("loading", "q1", 1 - answer, "fraction of pixels with ink", capsys)
-    assert_not_quite("loading", "q1", 100 * answer, "percentage", capsys)
-    assert_not_quite("loading", "q1", (x_test == 0).mean(), "test set", capsys)
-    assert_not_quite("loading", "q1", (x_train == 255).mean(), "pixels at 255", capsys)
+    assert_feedback(q1, capsys, right=[answer], wrong=[
+        (1 - answer, "fraction of pixels with ink"),
+        (100 * answer, "percentage"),
+        ((x_test == 0).mean(), "test set"),
+        ((x_train == 255).mean(), "pixels at 255"),
+    ])
 
 
 @needs_mnist
 def test_first_fives(mnist, capsys):
     (x_train, y_train), (x_test, y_test) = mnist
-    answer = solve("loading", "q2", "first_fives", capsys, x_train=x_train, y_train=y_train)
-    assert_correct("loading", "q2", answer, capsys)
-    mistakes = [
+    q2 = exercise("loading", "q2")
+    answer = solve(q2, "first_fives", capsys, **NOTEBOOK, x_train=x_train, y_train=y_train)
+    assert_feedback(q2, capsys, right=[answer], wrong=[
         (x_train[:5], "not the first five fives; select with y_train == 5"),
         (prepare_images(answer), "prepared images"),
         (x_train[y_train == 5][:6], "you have 6 images"),
         (x_test[y_test == 5][:5], "fives from the test set"),
         (x_train[y_train == 5][1:6], "x_train[y_train == 5][:5]"),
-    ]
-    for wrong, phrase in mistakes:
-        assert_not_quite("loading", "q2", wrong, phrase, capsys)
+    ])
 
 
 @needs_mnist
 def test_prepared_test_images(mnist, capsys):
     (x_train, _), (x_test, y_test) = mnist
-    answer = solve("preparing", "q1", "x_test_prepared", capsys, x_test=x_test)
-    for right in (answer, prepare_images(x_test), x_test[..., None].astype("float32") * (1 / 255)):
-        assert_correct("preparing", "q1", right, capsys)
-    mistakes = [
+    q1 = exercise("preparing", "q1")
+    answer = solve(q1, "x_test_prepared", capsys, **NOTEBOOK, x_test=x_test)
+    right = [answer, prepare_images(x_test), x_test[..., None].astype("float32") * (1 / 255)]
+    assert_feedback(q1, capsys, right=right, wrong=[
         (answer[..., 0], "the channel axis is missing"),
         (x_test[..., None] / np.float32(256), "divided by 256"),
         (x_test[..., None].astype("float32"), "not scaled"),
@@ -507,23 +554,18 @@ def test_prepared_test_images(mnist, capsys):
         (answer[::-1], "in another order"),
         (x_train[..., None], "these are the training images"),
         (prepare_images(x_train[:10000]), "reshaped to (10000, 28, 28, 1)"),
-    ]
-    for wrong, phrase in mistakes:
-        assert_not_quite("preparing", "q1", wrong, phrase, capsys)
+    ])
 
 
 @needs_mnist
 def test_encoded_test_labels(mnist, capsys):
     (_, y_train), (_, y_test) = mnist
-    answer = solve("preparing", "q3", "y_test_encoded", capsys, y_test=y_test)
-    for right in (answer, keras.utils.to_categorical(y_test, 10)):
-        assert_correct("preparing", "q3", right, capsys)
-    mistakes = [
+    q3 = exercise("preparing", "q3")
+    answer = solve(q3, "y_test_encoded", capsys, **NOTEBOOK, y_test=y_test)
+    assert_feedback(q3, capsys, right=[answer, keras.utils.to_categorical(y_test, 10)], wrong=[
         (y_test, "not one-hot"),
         (keras.utils.to_categorical(y_test, 11), "11 columns"),
         (keras.utils.to_categorical(np.roll(y_test, 1), 10), "do not match y_test"),
         (keras.utils.to_categorical(y_train, 10), "these are the training labels"),
         (keras.utils.to_categorical(y_test, 10) * 2, "the rows are not one-hot"),
-    ]
-    for wrong, phrase in mistakes:
-        assert_not_quite("preparing", "q3", wrong, phrase, capsys)
+    ])

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import ast
 import inspect
-import json
 import re
 
 import pytest
 
 from course_utils import PROJECT_ROOT
+from course_utils.training import EpochTimer
+from tests.helpers import code_cells
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
-def code_cells(path) -> list[str]:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
 
 
 def test_notebooks_are_numbered_in_sequence():
@@ -30,10 +26,11 @@ ARTICLE_LINES = {
     "01_loading_mnist": ["keras.datasets.mnist.load_data()"],
     "02_reshaping_and_encoding": ["x_train.reshape((60000, 28, 28, 1))", 'x_train.astype("float32") / 255',
                                   "to_categorical(y_train)"],
-    "03_building_the_convnet": ["keras.Sequential([", 'layers.Conv2D(32, (3, 3), activation="relu", padding="same")',
-                                "layers.MaxPooling2D((2, 2))", 'layers.Dense(10, activation="softmax")',
-                                'model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])',
-                                "model.summary()"],
+    "03_building_the_convnet": [
+        "keras.Sequential([", 'layers.Conv2D(32, (3, 3), activation="relu", padding="same")',
+        "layers.MaxPooling2D((2, 2))", 'layers.Dense(10, activation="softmax")',
+        'model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])', "model.summary()",
+    ],
     "04_training": ["model.fit(x_train, y_train, epochs=10, batch_size=200", "model.save("],
     "05_plotting_history": ['plt.plot(epochs, loss, "bo"', 'plt.plot(epochs, accuracy, "b"'],
     "06_evaluating": ["model.evaluate(x_test, y_test", "model.predict(", "keras.models.load_model("],
@@ -57,8 +54,6 @@ def test_every_notebook_has_at_least_two_exercises(path):
 
 
 def test_the_package_epoch_timer_is_notebook_04s():
-    from course_utils.training import EpochTimer
-
     cell = next(c for c in code_cells(PROJECT_ROOT / "notebooks" / "04_training.ipynb") if "class EpochTimer" in c)
     assert cell.strip() == inspect.getsource(EpochTimer).strip()
 

@@ -37,8 +37,8 @@ def test_a_notebook_runs_over_ipc_into_a_copy(tmp_path, capfd):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, source)
     before = source.read_bytes()
-    ok, seconds = run_all.execute(source, target, 1, 1)
-    assert ok and seconds > 0
+    error, seconds = run_all.execute(source, target, 1, 1)
+    assert error is None and seconds > 0
     assert source.read_bytes() == before  # the source is never written
     executed = nbformat.read(target, as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "42\n"
@@ -50,8 +50,8 @@ def test_a_failing_notebook_is_reported_not_raised(tmp_path):
     notebook = new_notebook(cells=[new_code_cell("1 / 0")])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, source)
-    ok, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1)
-    assert not ok
+    error, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1)
+    assert error == "ZeroDivisionError: division by zero"
     assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["ename"] == "ZeroDivisionError"
 
 
@@ -61,9 +61,32 @@ def test_a_kernel_started_ahead_has_tensorflow_loaded_and_is_stopped_after(tmp_p
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, source)
     kernel = run_all.Kernel()
-    ok, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1, kernel)
-    assert ok
+    error, _ = run_all.execute(source, tmp_path / "out.ipynb", 1, 1, kernel)
+    assert error is None
     executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert executed.cells[0].outputs[0]["text"] == "True\n"  # loaded before the first cell ran
     assert executed.cells[0].execution_count == 1  # the preload left no trace in the notebook
     assert not kernel.manager.has_kernel and not kernel.scratch.exists()  # shut down, not left for exit
+
+
+def test_without_the_data_make_run_says_why_and_skips_what_needs_it(tmp_path, monkeypatch, capsys):
+    """01 fails on an empty MNIST_DATA_DIR; the terminal shows its error and advice, 02 is not started."""
+    monkeypatch.setenv("MNIST_DATA_DIR", str(tmp_path / "empty"))
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setattr(run_all, "OUTPUT", tmp_path / "out")
+    assert run_all.main(["01", "02"]) == 1
+    out = capsys.readouterr().out
+    assert "01_loading_mnist" in out and "FAILED" in out
+    assert "MnistDataError: train-images-idx3-ubyte.gz (or train-images-idx3-ubyte) is missing from" in out
+    assert "02_reshaping_and_encoding" in out and "skipped: needs 01" in out
+    assert "Failed: 01_loading_mnist; skipped: 1 notebook that needs it." in out
+    assert not (tmp_path / "out" / "02_reshaping_and_encoding.ipynb").exists()
+
+
+def test_a_download_failure_gets_the_offline_advice():
+    from nbclient.exceptions import CellExecutionError
+
+    failure = CellExecutionError("traceback", "Exception", "URL fetch failure on https://storage.googleapis.com/x")
+    described = run_all.describe_error(failure)
+    assert described.startswith("Exception: URL fetch failure")
+    assert "set the environment variable MNIST_DATA_DIR to that folder" in described

@@ -5,29 +5,30 @@ from __future__ import annotations
 import statistics
 import time
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 import traitlets
-from tests.test_digit_image import CANVAS_SEVEN, assert_like_mnist, canvas_ink, drawing
 
 import course_utils
 from course_utils import setup_course
-from course_utils.digit_image import prepare_drawing, preprocess_digit
-from course_utils.model import make_classifier
-from course_utils.plotting import plot_prediction
 from course_utils.data import PreparedData
+from course_utils.digit_image import prepare_drawing
+from course_utils.model import make_classifier
+from course_utils.plotting import plot_prediction, plot_recent_runs
 from course_utils.widgets import (
     DrawingCanvas,
+    TrainingPlayground,
     digit_explorer,
     digit_upload,
     draw_digit,
-    plot_runs,
     predict_digit,
     training_playground,
 )
+from tests.helpers import CANVAS_SEVEN, assert_like_mnist, canvas_ink, drawing, upload_image
+from tests.tiny import tiny_images, tiny_prepared_data
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def model():
 
 @pytest.fixture(scope="module")
 def images() -> np.ndarray:
-    return np.random.default_rng(0).random((30, 28, 28, 1), dtype="float32")
+    return tiny_images(30)[0]
 
 
 def predictions(model, images: np.ndarray) -> np.ndarray:
@@ -152,7 +153,7 @@ def test_draw_digit_follows_the_drawing(model):
 def uploaded(data: bytes, name: str = "digit.png") -> tuple[dict, ...]:
     """What ipywidgets 8 puts in FileUpload.value after one file is chosen."""
     return ({"name": name, "type": "image/png", "size": len(data), "content": memoryview(data),
-             "last_modified": datetime(2024, 1, 1, tzinfo=timezone.utc)},)
+             "last_modified": datetime(2024, 1, 1, tzinfo=UTC)},)
 
 
 def test_upload_shows_the_prepared_digit_and_the_prediction(model):
@@ -177,7 +178,7 @@ def test_upload_shows_errors_in_the_widget(model):
 
 
 def test_plot_prediction_shows_the_photo_first_and_marks_a_wrong_guess():
-    image = preprocess_digit(drawing())
+    image = upload_image(drawing())
     probabilities = np.full(10, 0.02)
     probabilities[3] = 0.82
     with_photo = plot_prediction(image, probabilities, "What the model sees", photo=np.ones((30, 20, 3)))
@@ -189,16 +190,22 @@ def test_plot_prediction_shows_the_photo_first_and_marks_a_wrong_guess():
 
 
 def test_predict_digit_is_fast_and_agrees_with_predict(model):
-    image = preprocess_digit(drawing())
+    image = upload_image(drawing())
     probabilities = predict_digit(model, image)
     assert probabilities.shape == (10,) and abs(probabilities.sum() - 1) < 1e-5
     np.testing.assert_allclose(probabilities, model.predict(image[None, :, :, None], verbose=0)[0], atol=1e-6)
-    seconds = []
-    for _ in range(20):
-        start = time.perf_counter()
-        predict_digit(model, image)
-        seconds.append(time.perf_counter() - start)
-    assert statistics.median(seconds) < 0.1, f"median {statistics.median(seconds) * 1000:.0f} ms per prediction"
+    def median_seconds(predict) -> float:
+        seconds = []
+        for _ in range(9):
+            start = time.perf_counter()
+            predict()
+            seconds.append(time.perf_counter() - start)
+        return statistics.median(seconds)
+
+    # Relative, not absolute: the other lane may be training beside this test.
+    direct = median_seconds(lambda: predict_digit(model, image))
+    loop = median_seconds(lambda: model.predict(image[None, :, :, None], verbose=0))
+    assert direct < loop / 2, f"predict_digit {direct * 1000:.0f} ms, model.predict {loop * 1000:.0f} ms"
     with pytest.raises(ValueError, match="28x28"):
         predict_digit(model, np.zeros((28, 28, 1)))
 
@@ -206,17 +213,9 @@ def test_predict_digit_is_fast_and_agrees_with_predict(model):
 # --- Training playground -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tiny_data() -> PreparedData:
-    rng = np.random.default_rng(0)
-
-    def split(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        labels = rng.integers(0, 10, n)
-        return rng.random((n, 28, 28, 1), dtype="float32"), np.eye(10, dtype="float32")[labels], labels
-
-    x_train, y_train, _ = split(256)
-    x_val, y_val, _ = split(64)
-    x_test, y_test, labels_test = split(64)
-    return PreparedData(x_train, y_train, x_val, y_val, x_test, y_test, labels_test)
+def playground_data() -> PreparedData:
+    """More than the shared tiny set: 256 training images, so that an epoch has several batches."""
+    return tiny_prepared_data(384)
 
 
 def train(playground, timeout: float = 120) -> None:
@@ -226,9 +225,13 @@ def train(playground, timeout: float = 120) -> None:
     assert not playground.thread.is_alive(), "training did not end in time"
 
 
-def test_playground_trains_and_redraws_after_each_epoch(tiny_data, model):
-    playground = training_playground(tiny_data)
+def test_playground_trains_and_redraws_after_each_epoch(playground_data, model):
+    playground = training_playground(playground_data)
+    assert isinstance(playground, TrainingPlayground)
     assert repr(playground) == "Training playground (256 training images)"
+    shown = playground._repr_mimebundle_()  # what a notebook shows: the panel, under the same text
+    assert shown["text/plain"] == repr(playground) and "application/vnd.jupyter.widget-view+json" in shown
+    assert "course-training-playground" in playground.widget._dom_classes
     assert playground.train_size.options == (("256", 256),)  # only as many images as the data holds
     assert playground.batch_size.options == (64, 128, 200, 256, 512)
     playground.optimizer.value = "sgd"
@@ -253,8 +256,8 @@ def test_playground_trains_and_redraws_after_each_epoch(tiny_data, model):
     assert predict_digit(model, np.zeros((28, 28))).shape == (10,)  # other models still work
 
 
-def test_stop_ends_training_after_the_current_batch(tiny_data):
-    playground = training_playground(tiny_data)
+def test_stop_ends_training_after_the_current_batch(playground_data):
+    playground = training_playground(playground_data)
     playground.epochs.value, playground.batch_size.value = 10, 64  # 4 batches per epoch
     # Click Stop when the first epoch is drawn: training ends after the next batch.
     playground.plot.observe(lambda change: playground.stop_button.click(), "outputs")
@@ -268,8 +271,8 @@ def test_stop_ends_training_after_the_current_batch(tiny_data):
     assert not playground.train_button.disabled and playground.stop_button.disabled
 
 
-def test_earlier_runs_stay_faint_until_cleared(tiny_data):
-    playground = training_playground(tiny_data)
+def test_earlier_runs_stay_faint_until_cleared(playground_data):
+    playground = training_playground(playground_data)
     playground.epochs.value = 1
     train(playground)
     playground.batch_norm.value = playground.dropout.value = True
@@ -282,7 +285,7 @@ def test_earlier_runs_stay_faint_until_cleared(tiny_data):
     assert "BatchNormalization" in layers and layers.count("Dropout") == 3
     assert all(layer.rate == 0.25 for layer in playground.model.layers if type(layer).__name__ == "Dropout")
 
-    figure = plot_runs(playground.runs)
+    figure = plot_recent_runs(playground.runs)
     alphas = {line.get_label(): line.get_alpha() for line in figure.axes[0].get_lines()}
     assert [text.get_text() for text in figure.legends[0].get_texts()] == list(alphas)
     assert alphas == {f"{names[0]}: training": 0.3, f"{names[0]}: validation": 0.3,
@@ -293,14 +296,14 @@ def test_earlier_runs_stay_faint_until_cleared(tiny_data):
     assert playground.runs == [] and playground.plot.outputs == () and playground.clear_button.disabled
 
 
-def test_plot_runs_draws_the_last_five_earlier_runs():
+def test_plot_recent_runs_draws_the_last_five_earlier_runs():
     history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8], "val_loss": [1.1, 0.6], "val_accuracy": [0.4, 0.7]}
-    figure = plot_runs([(f"run {n}", history) for n in range(1, 9)])
+    figure = plot_recent_runs([(f"run {n}", history) for n in range(1, 9)])
     labels = {line.get_label().split(":")[0] for line in figure.axes[0].get_lines()}
     assert labels == {f"run {n}" for n in range(3, 9)}
 
 
-def test_playground_reports_errors_and_enables_the_buttons_again(tiny_data, monkeypatch):
+def test_playground_reports_errors_and_enables_the_buttons_again(playground_data, monkeypatch):
     disabled_while_training = []
 
     def failing_train(*args, **kwargs):
@@ -308,7 +311,7 @@ def test_playground_reports_errors_and_enables_the_buttons_again(tiny_data, monk
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr("course_utils.training.train", failing_train)
-    playground = training_playground(tiny_data)
+    playground = training_playground(playground_data)
     train(playground)
     assert disabled_while_training == [(True, False)]
     assert not playground.train_button.disabled and playground.stop_button.disabled
@@ -317,8 +320,8 @@ def test_playground_reports_errors_and_enables_the_buttons_again(tiny_data, monk
     assert playground.runs == [] and playground.clear_button.disabled
 
 
-def test_a_second_playground_waits_for_the_first(tiny_data):
-    first, second = training_playground(tiny_data), training_playground(tiny_data)
+def test_a_second_playground_waits_for_the_first(playground_data):
+    first, second = training_playground(playground_data), training_playground(playground_data)
     first.epochs.value = 2
     # While the first trains, a click on the second's Train is refused with what to do.
     refused = []
@@ -330,18 +333,22 @@ def test_a_second_playground_waits_for_the_first(tiny_data):
     assert second.status.value.startswith("Done in ")
 
 
-def test_the_playground_draws_outside_pyplot(tiny_data, monkeypatch):
+def test_the_playground_draws_outside_pyplot(playground_data, monkeypatch):
     """A figure drawn on the training thread is never one of pyplot's, which a finishing cell would show."""
     import matplotlib.pyplot as plt
 
-    from course_utils import widgets
+    from course_utils.widgets import playground as module
 
     plt.close("all")
     open_while_drawing = []
-    show_figure = widgets.show_figure
-    monkeypatch.setattr(widgets, "show_figure",
-                        lambda output, fig=None: open_while_drawing.append(plt.get_fignums()) or show_figure(output, fig))
-    playground = training_playground(tiny_data)
+    show_figure = module.show_figure
+
+    def watched(output, fig=None) -> None:
+        open_while_drawing.append(plt.get_fignums())
+        show_figure(output, fig)
+
+    monkeypatch.setattr(module, "show_figure", watched)
+    playground = training_playground(playground_data)
     playground.epochs.value = 2
     train(playground)
     assert len(playground.plot.outputs) == 1 and open_while_drawing == [[], []]

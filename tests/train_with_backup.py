@@ -2,12 +2,12 @@
 
     python tests/train_with_backup.py BACKUP_DIR RESULT_FILE [--pause-after-epoch N]
 
-The article's network trains for 3 epochs on 256 synthetic 28x28 images, on 2 replicas (the CPU
-split into 2 logical devices, as in notebook 12), with ``keras.callbacks.BackupAndRestore`` backing
-up to BACKUP_DIR after every epoch. With ``--pause-after-epoch N`` the run prints "paused after
-epoch N" once that epoch is backed up and waits to be killed: a preemption at a known point. A run
-that completes writes RESULT_FILE (.npz): the epochs this run trained (counting from 1), the
-optimizer's step count and the final weights.
+The article's network trains for 3 epochs on 256 random 28x28 images (``tiny_images`` of
+tests/tiny.py), on 2 replicas (the CPU split into 2 logical devices, as in notebook 12), with
+``keras.callbacks.BackupAndRestore`` backing up to BACKUP_DIR after every epoch. With
+``--pause-after-epoch N`` the run prints "paused after epoch N" once that epoch is backed up and waits
+to be killed: a preemption at a known point. A run that completes writes RESULT_FILE (.npz): the
+epochs this run trained (counting from 1), the optimizer's step count and the final weights.
 """
 
 from __future__ import annotations
@@ -39,13 +39,14 @@ def main() -> None:
 
     from course_utils.model import make_classifier
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root, for tests.tiny
+    from tests.tiny import tiny_images
+
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     strategy = tf.distribute.MirroredStrategy([device.name for device in tf.config.list_logical_devices("CPU")])
 
-    rng = np.random.default_rng(0)
-    images = rng.random((IMAGES, 28, 28, 1), dtype=np.float32)
-    labels = keras.utils.to_categorical(rng.integers(0, 10, IMAGES), 10)
+    images, labels, _ = tiny_images(IMAGES)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(BATCH_SIZE)
 
     class Report(keras.callbacks.Callback):

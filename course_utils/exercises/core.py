@@ -2,8 +2,8 @@
 
 A notebook binds its exercises once and checks each answer in its own cell::
 
-    from course_utils.exercises import preparing
-    ex = preparing.exercises()
+    from course_utils.exercises import ex02_preparing
+    ex = ex02_preparing.exercises()
     x_test_prepared = ...          # the student replaces ... with an answer
     ex.q1.check(x_test_prepared)   # prints "Correct: ..." or "Not quite: ..." with what to fix
 
@@ -163,7 +163,8 @@ def mnist():
 
 
 def number_exercise(name: str, question: str, answer: float, correct: str, hint: str, solution: str,
-                     mistakes: Sequence[Mistake] = (), tolerance: float = 1e-9, expected: str | None = None) -> Exercise:
+                    mistakes: Sequence[Mistake] = (), tolerance: float = 1e-9,
+                    expected: str | None = None) -> Exercise:
     """A question whose answer is one number."""
     return Exercise(name, question, number_diagnosis(answer, mistakes, tolerance), correct,
                     expected or f"that is not the expected number. Hint: {hint}", hint, solution)

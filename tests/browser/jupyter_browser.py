@@ -29,8 +29,8 @@ from pathlib import Path
 INSTALL_CHROMIUM = ("make test-browser needs Chromium: install it with `apt-get install chromium` "
                     "(or set CHROMIUM to a Chromium or Chrome executable)")
 #: Flags that let Chromium run headless in a container with no network.
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 #: JupyterLab's settings for the test: no autosave, every cell in the page, nothing fetched.
@@ -235,7 +235,8 @@ def run_all(page, timeout: float = 300) -> None:
             const panel = window.jupyterapp.shell.currentWidget;
             const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
             const failed = cells.some(cell => cell.model.outputs.toJSON().some(o => o.output_type === 'error'));
-            const done = cells.every(cell => cell.model.executionCount !== null && cell.promptNode.textContent !== '[*]:');
+            const done = cells.every(cell => cell.model.executionCount !== null
+                                             && cell.promptNode.textContent !== '[*]:');
             return panel.sessionContext.session.kernel.status === 'idle' && (done || failed);
         }""", timeout=timeout * 1000, polling=250)
 
@@ -292,7 +293,8 @@ def screenshot(page, path: Path) -> None:
     viewport = page.viewport_size
     height = min(height, 12_000)
     page.set_viewport_size({"width": viewport["width"], "height": height})
-    page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelectorAll('*').forEach(n => { n.scrollTop = 0; })")
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelectorAll('*')"
+                  ".forEach(n => { n.scrollTop = 0; })")
     page.wait_for_timeout(500)
     bottom = page.evaluate("() => [...document.querySelectorAll('.jp-Cell')].pop().getBoundingClientRect().bottom")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,13 +39,15 @@ def exercises() -> SimpleNamespace:
         number_exercise(
             "q1", "What fraction of all the pixels in the training images are exactly 0 (blank paper)?", blank,
             correct="most of each image is empty background: only the strokes carry ink.",
-            hint="x_train == 0 is True for each blank pixel; the mean of an array of True/False is the fraction of Trues.",
+            hint=("x_train == 0 is True for each blank pixel; "
+                  "the mean of an array of True/False is the fraction of Trues."),
             solution="blank_fraction = (x_train == 0).mean()",
             mistakes=[
                 (1 - blank, "that is the fraction of pixels with ink (not 0); the question asks for the blank ones."),
                 (100 * blank, "that is a percentage; give a fraction between 0 and 1."),
                 (float((x_test == 0).mean()), "that is the test set; use the training images x_train."),
-                (float((x_train == 255).mean()), "that counts the pixels at 255 (full ink); count the pixels equal to 0."),
+                (float((x_train == 255).mean()),
+                 "that counts the pixels at 255 (full ink); count the pixels equal to 0."),
             ],
             tolerance=1e-6,
             expected="the fraction of the values in x_train that equal 0: a number between 0 and 1.",
@@ -53,7 +55,8 @@ def exercises() -> SimpleNamespace:
         Exercise(
             "q2", "first_fives: the first 5 training images whose label is 5, shape (5, 28, 28)",
             _diagnose_first_fives,
-            correct="the boolean mask y_train == 5 keeps the fives in their original order, and [:5] takes the first five.",
+            correct=("the boolean mask y_train == 5 keeps the fives in their original order, "
+                     "and [:5] takes the first five."),
             expected="first_fives should be x_train[y_train == 5][:5]: raw uint8 images, shape (5, 28, 28).",
             hint_text="index x_train with the mask y_train == 5, then take [:5].",
             solution_code="first_fives = x_train[y_train == 5][:5]",

@@ -56,7 +56,8 @@ def _diagnose_figure(history: dict):
         for ax, line in wanted:
             x = np.asarray(line.get_xdata(), float)
             if np.allclose(x, epochs - 1):
-                return "the epochs start at 0 on the x-axis; Keras counts epochs from 1: plot against range(1, len(...) + 1)."
+                return ("the epochs start at 0 on the x-axis; Keras counts epochs from 1: "
+                        "plot against range(1, len(...) + 1).")
             if not np.allclose(x, epochs):
                 return "plot the values against the epoch numbers 1, 2, ... (the first argument of ax.plot)."
             if not ax.get_xlabel() or not ax.get_ylabel():
@@ -76,7 +77,8 @@ def exercises(history: dict) -> SimpleNamespace:
             _diagnose_figure(history),
             correct="one line, the validation accuracy against epochs 1 to 10, with labelled axes.",
             expected="plot history['val_accuracy'] against the epochs 1, 2, ... and label both axes.",
-            hint_text="figure, ax = plt.subplots(); ax.plot(epochs, values, 'b'); then ax.set_xlabel and ax.set_ylabel.",
+            hint_text=("figure, ax = plt.subplots(); ax.plot(epochs, values, 'b'); "
+                       "then ax.set_xlabel and ax.set_ylabel."),
             solution_code=("epochs = range(1, len(history['val_accuracy']) + 1)\n"
                            "figure, ax = plt.subplots()\n"
                            "ax.plot(epochs, history['val_accuracy'], 'b')\n"
@@ -91,7 +93,8 @@ def exercises(history: dict) -> SimpleNamespace:
             mistakes=[
                 (best_epoch - 1, "positions in a list count from 0 but epochs count from 1: add 1."),
                 (int(np.argmin(history["loss"])) + 1, "that is where the training loss is lowest; look at val_loss."),
-                (int(np.argmax(history["val_loss"])) + 1, "that is where the validation loss is highest; look for the lowest."),
+                (int(np.argmax(history["val_loss"])) + 1,
+                 "that is where the validation loss is highest; look for the lowest."),
             ],
             expected="find the lowest value of history['val_loss'] and give its epoch, counting from 1.",
         ),

@@ -52,21 +52,24 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
             _diagnose_per_digit(per_digit, precision, matrix.diagonal()),
             correct="each row of the confusion matrix holds one true digit: its diagonal count over the row's total.",
             expected="one fraction per digit: the diagonal of the confusion matrix divided by its row sums.",
-            hint_text="matrix.diagonal() counts the right answers per digit; matrix.sum(axis=1) counts the images per true digit.",
+            hint_text=("matrix.diagonal() counts the right answers per digit; "
+                       "matrix.sum(axis=1) counts the images per true digit."),
             solution_code="per_digit_accuracy = matrix.diagonal() / matrix.sum(axis=1)",
         ),
         number_exercise(
             "q2", "Compute: the model's mean confidence (its largest probability) on the digits it gets wrong",
             wrong_confidence,
             correct="even when wrong the model is often quite sure: high confidence is not proof of a right answer.",
-            hint="probabilities.max(axis=1) is the confidence of each prediction; keep the rows where the prediction is wrong.",
+            hint=("probabilities.max(axis=1) is the confidence of each prediction; "
+                  "keep the rows where the prediction is wrong."),
             solution=("wrong = probabilities.argmax(axis=1) != data.labels_test\n"
                       "wrong_confidence = probabilities.max(axis=1)[wrong].mean()"),
             mistakes=[
                 (float(confidence.mean()), "that is the mean over all test digits; keep only the misclassified ones."),
                 (float(probabilities[wrong, true_labels[wrong]].mean()) if wrong.any() else -1.0,
                  "that is the probability given to the TRUE digit; the confidence is the largest probability (max)."),
-                (float(confidence[~wrong].mean()), "that is the mean over the digits it gets right; keep the wrong ones."),
+                (float(confidence[~wrong].mean()),
+                 "that is the mean over the digits it gets right; keep the wrong ones."),
             ],
             tolerance=1e-5,
             expected="the mean of probabilities.max(axis=1) over the test digits whose argmax differs from the label.",

@@ -1,6 +1,7 @@
 """Exercises of 12 · Distributed training, after Kaggle's learntools (see course_utils.exercises).
 
-    ex = distributed.exercises()
+    from course_utils.exercises import ex12_distributed
+    ex = ex12_distributed.exercises()
     steps = ...            # the student replaces ... with an answer
     ex.q1.check(steps)     # prints "Correct: ...", "Not quite: ..." or "Not answered yet: ..."
 
@@ -17,7 +18,8 @@ from typing import Any
 import keras
 
 from course_utils.data import TRAIN_SIZE
-from course_utils.exercises.core import Exercise, as_number as _number
+from course_utils.exercises.core import Exercise
+from course_utils.exercises.core import as_number as _number
 
 #: The setting of both questions: the article's batch of 200 on one device at rmsprop's default rate.
 TRAINING_IMAGES = TRAIN_SIZE

@@ -55,14 +55,16 @@ def _diagnose_motion(direction: str, ranges: list[tuple[float, float]]) -> str |
         if kind == "RandomRotation":
             return (f"{len(moving)} RandomRotation layers turn the digit: their turns add up, so it can turn further "
                     "than asked; keep one RandomRotation layer.")
-        return (f"{len(moving)} RandomTranslation layers move the digit {direction}: their shifts add up, so it can move "
-                f"further than asked; keep one layer for each direction (set {argument}=0 in the others).")
+        return (f"{len(moving)} RandomTranslation layers move the digit {direction}: "
+                "their shifts add up, so it can move further than asked; "
+                f"keep one layer for each direction (set {argument}=0 in the others).")
     lower, upper = moving[0] if moving else (0.0, 0.0)
     if kind == "RandomTranslation":
         if not close(-lower, upper, tolerance):
-            return (f"RandomTranslation's {argument} moves the digit further one way than the other; the question asks for up to "
-                    f"{SHIFT_PIXELS} pixels in each direction: give one number, {SHIFT_PIXELS}/{IMAGE_SIZE}, "
-                    f"which Keras reads as the symmetric range -{SHIFT_PIXELS}/{IMAGE_SIZE} to {SHIFT_PIXELS}/{IMAGE_SIZE}.")
+            return (f"RandomTranslation's {argument} moves the digit further one way than the other; "
+                    f"the question asks for up to {SHIFT_PIXELS} pixels in each direction: "
+                    f"give one number, {SHIFT_PIXELS}/{IMAGE_SIZE}, which Keras reads as the symmetric range "
+                    f"-{SHIFT_PIXELS}/{IMAGE_SIZE} to {SHIFT_PIXELS}/{IMAGE_SIZE}.")
         if not close(upper, reach, tolerance):
             return (f"RandomTranslation should move the digit up to {SHIFT_PIXELS} pixels both up/down (height_factor) "
                     f"and left/right (width_factor); its factors are fractions of the image size: "
@@ -73,13 +75,14 @@ def _diagnose_motion(direction: str, ranges: list[tuple[float, float]]) -> str |
                 f"{TURN_DEGREES} degrees either way: give one number, {TURN_DEGREES}/360, which Keras reads as the "
                 f"symmetric range -{TURN_DEGREES}/360 to {TURN_DEGREES}/360.")
     if close(upper, TURN_DEGREES / 180, 1e-4):
-        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees); RandomRotation's factor is "
-                f"a fraction of a full turn: {TURN_DEGREES}/360.")
+        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees); "
+                f"RandomRotation's factor is a fraction of a full turn: {TURN_DEGREES}/360.")
     if close(upper, math.radians(TURN_DEGREES), 1e-4):
         return (f"that is {TURN_DEGREES} degrees in radians; RandomRotation's factor is a fraction of a full turn "
                 f"(360 degrees): {TURN_DEGREES}/360.")
     if not close(upper, reach, tolerance):
-        return f"RandomRotation's factor should turn the digit up to {TURN_DEGREES} degrees: a factor of {TURN_DEGREES}/360."
+        return (f"RandomRotation's factor should turn the digit up to {TURN_DEGREES} degrees: "
+                f"a factor of {TURN_DEGREES}/360.")
     return None
 
 
@@ -111,7 +114,8 @@ def exercises() -> SimpleNamespace:
     small, large = dense_parameters(IMAGE_SIZE), dense_parameters(2 * IMAGE_SIZE)
     return bind(
         number_exercise(
-            "q1", "Predict: how many parameters would the dense network's first layer, Dense(280), have on 56x56 images?",
+            "q1",
+            "Predict: how many parameters would the dense network's first layer, Dense(280), have on 56x56 images?",
             large,
             correct=(f"56 x 56 = 3,136 pixels, each with a weight into each of the 280 units, plus 280 biases: "
                      f"{large:,}, four times the 28x28 count. A Conv2D(32, (3, 3)) layer keeps its 320 "
@@ -149,14 +153,16 @@ def exercises() -> SimpleNamespace:
             correct=(f"RandomTranslation takes fractions of the image size ({SHIFT_PIXELS}/{IMAGE_SIZE}) and "
                      f"RandomRotation fractions of a full turn ({TURN_DEGREES}/360); fill_mode='constant' keeps "
                      "the background blank."),
-            expected=(f"a keras.Sequential of RandomTranslation({SHIFT_PIXELS}/{IMAGE_SIZE}, {SHIFT_PIXELS}/{IMAGE_SIZE}) "
-                      f"and RandomRotation({TURN_DEGREES}/360), both with fill_mode='constant'."),
+            expected=(f"a keras.Sequential of RandomTranslation({SHIFT_PIXELS}/{IMAGE_SIZE}, "
+                      f"{SHIFT_PIXELS}/{IMAGE_SIZE}) and RandomRotation({TURN_DEGREES}/360), "
+                      "both with fill_mode='constant'."),
             hint_text=("both layers take fractions, not pixels or degrees: of the image's size for RandomTranslation, "
                        "of a full turn for RandomRotation. One number x stands for the range -x to x. "
                        "Their default fill_mode is 'reflect'."),
             solution_code=(
                 "augment = keras.Sequential([\n"
-                f"    keras.layers.RandomTranslation({SHIFT_PIXELS} / 28, {SHIFT_PIXELS} / 28, fill_mode=\"constant\"),\n"
+                f"    keras.layers.RandomTranslation({SHIFT_PIXELS} / 28, {SHIFT_PIXELS} / 28, "
+                "fill_mode=\"constant\"),\n"
                 f"    keras.layers.RandomRotation({TURN_DEGREES} / 360, fill_mode=\"constant\"),\n"
                 "])"),
         ),

@@ -77,12 +77,15 @@ def exercises() -> SimpleNamespace:
         number_exercise(
             "q2", "Predict: how many bytes of memory does the prepared training set (60000, 28, 28, 1) float32 take?",
             prepared_bytes,
-            correct="60,000 x 28 x 28 x 1 values of 4 bytes each (float32 is 32 bits): 188,160,000 bytes, about 180 MiB.",
+            correct=("60,000 x 28 x 28 x 1 values of 4 bytes each (float32 is 32 bits): 188,160,000 bytes, "
+                     "about 180 MiB."),
             hint="count the values (multiply the shape) and multiply by the bytes per value: float32 has 32 bits.",
             solution="prepared_bytes = 60000 * 28 * 28 * 1 * 4  # check: x_train_prepared.nbytes",
             mistakes=[
-                (prepared_bytes * 2, "that is float64 (8 bytes per value), NumPy's default; we convert to float32, 4 bytes."),
-                (prepared_bytes // 4, "that counts one byte per value, like the raw uint8 images; float32 takes 4 bytes."),
+                (prepared_bytes * 2,
+                 "that is float64 (8 bytes per value), NumPy's default; we convert to float32, 4 bytes."),
+                (prepared_bytes // 4,
+                 "that counts one byte per value, like the raw uint8 images; float32 takes 4 bytes."),
                 (lambda v: 150 < v < 200, "that looks like megabytes; give the number of bytes."),
             ],
         ),
@@ -90,7 +93,8 @@ def exercises() -> SimpleNamespace:
             "q3", "y_test_encoded: one-hot labels (10000, 10)",
             _diagnose_encoded_test_labels,
             correct="each row is all zeros except a 1 in the column of its digit, matching the 10 softmax outputs.",
-            expected="y_test_encoded should be to_categorical(y_test): one row of 10 per test label, shape (10000, 10).",
+            expected=("y_test_encoded should be to_categorical(y_test): "
+                      "one row of 10 per test label, shape (10000, 10)."),
             hint_text="to_categorical(y_test) one-hot encodes the labels, as it did for y_train.",
             solution_code="from keras.utils import to_categorical\n\ny_test_encoded = to_categorical(y_test)",
         ),

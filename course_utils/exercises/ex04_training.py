@@ -17,7 +17,8 @@ def exercises() -> SimpleNamespace:
     guess_loss = -math.log(1 / LETTERS)
     return bind(
         number_exercise(
-            "q1", "Predict: how many steps does one epoch take with batch size 128 on our 55,000 training images?", steps,
+            "q1", "Predict: how many steps does one epoch take with batch size 128 on our 55,000 training images?",
+            steps,
             correct="429 full batches leave 88 images, and that last, smaller batch is one more step: 430.",
             hint="divide 55,000 by 128; Keras also trains on the last, partial batch.",
             solution="steps_per_epoch = math.ceil(55_000 / 128)",
@@ -28,17 +29,21 @@ def exercises() -> SimpleNamespace:
             ],
         ),
         number_exercise(
-            "q2", "Predict: the loss on one image when an untrained letter classifier gives each of 26 letters probability 1/26",
+            "q2",
+            ("Predict: the loss on one image when an untrained letter classifier gives each of 26 letters "
+             "probability 1/26"),
             guess_loss,
             correct="-log(1/26) = log(26) = 3.26: where its training starts, as -log(0.1) = 2.30 is for ten digits "
                     "(the loss of the first batches; Keras' epoch line averages the whole epoch).",
             hint="cross-entropy is -log of the probability given to the right class, with the natural logarithm.",
             solution="guess_loss = -math.log(1 / 26)",
             mistakes=[
-                (-math.log(1 / NUM_CLASSES), "that is the loss of a uniform guess over ten digits; this network has 26 letters."),
+                (-math.log(1 / NUM_CLASSES),
+                 "that is the loss of a uniform guess over ten digits; this network has 26 letters."),
                 (math.log10(LETTERS), "that is log10(26); Keras uses the natural logarithm (math.log, np.log)."),
                 (-guess_loss, "the sign is reversed: the loss is MINUS the log of the probability, so it is positive."),
-                (1 - 1 / LETTERS, "cross-entropy is not 1 - p; it is -log(p), which grows without bound as p goes to 0."),
+                (1 - 1 / LETTERS,
+                 "cross-entropy is not 1 - p; it is -log(p), which grows without bound as p goes to 0."),
             ],
             tolerance=0.005,
         ),

@@ -20,7 +20,8 @@ def exercises() -> SimpleNamespace:
             hint="of the 4 numbers per channel, which two does gradient descent never change? Then add up the "
                  "channels of the four layers batch normalisation follows.",
             solution=("batch_norm_frozen = 2 * (32 + 64 + 64 + 64)  # moving mean and variance per channel\n"
-                      "# check: sum(w.numpy().size for w in make_classifier('rmsprop', batch_norm=True).non_trainable_weights)"),
+                      "# check: sum(w.numpy().size for w in "
+                      "make_classifier('rmsprop', batch_norm=True).non_trainable_weights)"),
             mistakes=[
                 (4 * NORMALISED_CHANNELS, "that counts all 4 numbers per channel; gamma and beta are trainable."),
                 (NORMALISED_CHANNELS, "that is one number per channel; there are two moving statistics per channel."),

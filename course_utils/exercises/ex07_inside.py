@@ -1,6 +1,6 @@
 """Exercises of 07 · Inside the convnet, with checkers in the style of ``course_utils.exercises``.
 
-The notebook binds them once (``ex = inside.exercises()``) and checks each answer in its own cell.
+The notebook binds them once (``ex = ex07_inside.exercises()``) and checks each answer in its own cell.
 None of the answers depends on training, so the messages are the same on every run.
 """
 

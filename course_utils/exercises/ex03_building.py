@@ -46,21 +46,26 @@ def exercises() -> SimpleNamespace:
     return bind(
         number_exercise(
             "q1", "Predict: how many parameters does Conv2D(16, (5, 5)) have when it reads the 28x28x1 images?", 416,
-            correct="16 filters of 5x5x1 weights make 400, plus one bias per filter: 416. The image size does not matter.",
+            correct=("16 filters of 5x5x1 weights make 400, plus one bias per filter: 416. "
+                     "The image size does not matter."),
             hint="each filter has one 5x5 weight grid per input channel (1 here), plus one bias.",
-            solution="conv_parameters = 16 * (5 * 5 * 1) + 16  # check: layers.Conv2D(16, (5, 5)) in a model, count_params()",
+            solution=("conv_parameters = 16 * (5 * 5 * 1) + 16  "
+                      "# check: layers.Conv2D(16, (5, 5)) in a model, count_params()"),
             mistakes=[
                 (400, "that counts the weights only; each filter also has a bias."),
                 (1216, "that is for 3 colour channels (RGB); MNIST images have 1 channel."),
-                (lambda v: v > 10_000, "a convolution's weights are shared across the image: the 28x28 size does not enter the count."),
+                (lambda v: v > 10_000,
+                 "a convolution's weights are shared across the image: the 28x28 size does not enter the count."),
             ],
         ),
         Exercise(
             "q2", "Predict: the output shape of the third Conv2D if every Conv2D used padding='valid'",
             _diagnose_valid_shape,
             correct="28 -> 26 (conv) -> 13 (pool) -> 11 (conv) -> 5 (pool) -> 3 (conv): (3, 3, 64).",
-            expected="follow the size through the layers: a valid 3x3 convolution takes 2 pixels off, a 2x2 pool halves and rounds down.",
-            hint_text="'valid' means no padding: a 3x3 kernel fits 26 times across 28 pixels. Pooling halves, rounding down.",
+            expected=("follow the size through the layers: a valid 3x3 convolution takes 2 pixels off, "
+                      "a 2x2 pool halves and rounds down."),
+            hint_text=("'valid' means no padding: a 3x3 kernel fits 26 times across 28 pixels. "
+                       "Pooling halves, rounding down."),
             solution_code=("from keras import layers\n\n"
                            "probe = keras.Sequential([keras.Input(shape=(28, 28, 1)),\n"
                            "    layers.Conv2D(32, (3, 3), padding='valid'), layers.MaxPooling2D((2, 2)),\n"
