@@ -192,6 +192,11 @@ def final_test_accuracy() -> str:
     return f"{scores['accuracy']:.2%} (loss {scores['loss']:.4f}), the article's recipe, as in 06_evaluating"
 
 
+def shown(path: Path) -> Path:
+    """``path`` from the project root when it is inside it (as the README names it), else whole."""
+    return path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m course_utils.run_all", description=__doc__.splitlines()[0])
     parser.add_argument("numbers", nargs="*", help="run only these notebooks (01 05 ...); what they need must be in "
@@ -205,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     options, budget, order = parse(argv), current_budget(), read_order()
     sources = [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
                if not options.numbers or path.name[:2] in options.numbers]
-    print(f"Running {len(sources)} notebooks into {OUTPUT.relative_to(PROJECT_ROOT)}/ with the {budget.name!r} "
+    print(f"Running {len(sources)} notebooks into {shown(OUTPUT)}/ with the {budget.name!r} "
           f"budget ({budget}).", flush=True)
     rows, failed, skipped = run_in_order(sources, order)
     total = sum(seconds for _, seconds in rows)
@@ -244,7 +249,7 @@ def run_in_order(sources: list[Path], order) -> tuple[list[tuple[str, float]], l
             if error is not None:
                 not_done.add(source.stem)
                 failed.append(source.stem)
-                copy = OUTPUT.relative_to(PROJECT_ROOT) / source.name
+                copy = shown(OUTPUT / source.name)
                 print(indent(error, "    "), f"    (the whole notebook: {copy})", sep="\n", flush=True)
     finally:
         if following is not None:  # not needed: interrupted, or the next notebooks are skipped

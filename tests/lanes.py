@@ -83,10 +83,11 @@ def cost_line(seconds: float) -> str:
     import json
 
     from course_utils import load_tensorflow
+
+    load_tensorflow()  # quietly, before the cache imports Keras
     from course_utils.cache import entry_paths
     from course_utils.training import ARTICLE
 
-    load_tensorflow()
     record = entry_paths(ARTICLE)[1]
     if not record.is_file() or record.stat().st_mtime < time.time() - seconds:
         return f"make test: {seconds:.0f} s (the article's model came from the cache: no epoch was timed)"
