@@ -1,101 +1,124 @@
-"""Exercises of 02 · Reshaping and encoding: the test images and labels, and the memory they take."""
+"""Exercises of 02 · Reshaping and encoding: the shape colour photos need, the memory the prepared images
+take, and reading the digits back from one-hot labels."""
 
 from __future__ import annotations
 
-import math
+import operator
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from course_utils.data import prepare_images
 from course_utils.exercises.core import Exercise, as_array, bind, mnist, not_an_array, number_exercise
 
+#: Exercise 1: 500 colour photos, 32 pixels high and 32 wide, as Conv2D reads them (channels last).
+PHOTO_SHAPE = (500, 32, 32, 3)
+PREPARED_BYTES = 60000 * 28 * 28 * 1 * 4
 
-def _diagnose_prepared_test_images(answer: Any) -> str | None:
-    images = as_array(answer)
-    if images is None:
-        return not_an_array(answer)
-    (x_train, _), (x_test, _) = mnist()
-    if images.shape[:1] == (len(x_train),):
-        return "these are the training images; prepare the test images x_test."
-    if images.shape == x_test.shape:
-        return ("the channel axis is missing: Conv2D expects (height, width, channels), so add it "
-                "with [..., np.newaxis] to get shape (10000, 28, 28, 1).")
-    if images.shape != x_test.shape + (1,):
-        return f"the shape is {images.shape}; expected (10000, 28, 28, 1)."
-    largest = float(images.max())
-    if math.isclose(largest, 255 / 256, rel_tol=1e-6):
-        return "the images were divided by 256; the largest pixel value is 255, so divide by 255 to make it 1.0."
-    if largest > 1:
-        return "the pixels are not scaled: divide by 255 so that the values lie in [0, 1]."
-    if images.dtype != np.float32:
-        return (f"the dtype is {images.dtype}, not float32: Keras computes in float32 (and float64 takes "
-                "twice the memory); convert with .astype('float32').")
-    expected = prepare_images(x_test)
-    # Tolerance: x * (1 / 255) may differ from x / 255 in the last bit of a float32.
-    if np.allclose(images, expected, rtol=0, atol=1e-6):
+
+def as_shape(answer: Any) -> tuple | None:
+    """``answer`` as a tuple of ints, without a leading None, when it is a sequence of whole numbers (Python,
+    NumPy or a TensorShape's); else None."""
+    if isinstance(answer, (str, bytes)):
         return None
-    if np.allclose(np.sort(images.sum(axis=(1, 2, 3))), np.sort(expected.sum(axis=(1, 2, 3))), rtol=0, atol=1e-3):
-        return ("these are the test images, but in another order; keep the order of x_test so that "
-                "image i still matches label y_test[i].")
+    try:
+        shape = tuple(None if d is None else operator.index(d) for d in answer)
+    except TypeError:  # not a sequence, or a dimension that is not a whole number
+        return None
+    return shape[1:] if shape and shape[0] is None else shape  # Keras writes the batch axis as None
+
+
+def _diagnose_photo_shape(answer: Any) -> str | None:
+    shape = as_shape(answer)
+    if shape is None:
+        return "the answer should be a shape, a tuple of whole numbers like (60000, 28, 28, 1)."
+    if shape == PHOTO_SHAPE:
+        return None
+    if sorted(shape) == sorted(PHOTO_SHAPE):
+        return ("the numbers are right but in the wrong order. Keras puts the images first and the channels "
+                "last: (images, height, width, channels).")
+    if shape == (500, 32, 32, 1):
+        return "a colour photo has more than one channel: one for each of red, green and blue."
+    if shape == (500, 32, 32):
+        return "the channel axis is missing: Conv2D reads each image as height x width x channels."
+    if shape == (32, 32, 3):
+        return "that is the shape of one photo; the array holds all 500, and the first axis counts them."
+    if len(shape) == 4 and shape[1:3] == (28, 28):
+        return "these photos are 32 pixels high and 32 wide, not 28."
+    if len(shape) < 4:
+        return ("Conv2D needs four axes: the images, their height, their width and their channels. "
+                "Height and width stay two separate axes.")
     return ""
 
 
-def _diagnose_encoded_test_labels(answer: Any) -> str | None:
-    labels = as_array(answer)
-    if labels is None:
+def _diagnose_decoded_labels(answer: Any) -> str | None:
+    if isinstance(answer, (int, np.integer)):
+        return ("that is one number for the whole array: without an axis, argmax looks at all the values as one "
+                "long list. You want one digit per row.")
+    digits = as_array(answer)
+    if digits is None:
         return not_an_array(answer)
     (_, y_train), (_, y_test) = mnist()
-    if labels.shape[:1] == (len(y_train),):
-        return "these are the training labels; encode the test labels y_test."
-    if labels.ndim == 1:
-        return ("the labels are not one-hot: each label should become a row of 10 values, all 0 except a "
-                "1 in the column of its digit. Use to_categorical(y_test).")
-    if labels.shape[:1] != (len(y_test),) or labels.ndim != 2:
-        return f"the shape is {labels.shape}; expected (10000, 10)."
-    if labels.shape[1] != 10:
-        return f"there are {labels.shape[1]} columns; MNIST has 10 classes (digits 0 to 9), so use 10 columns."
-    if not (np.isin(labels, (0, 1)).all() and (labels.sum(axis=1) == 1).all()):
-        return "the rows are not one-hot: each row should hold a single 1 and nine zeros."
-    if not np.array_equal(labels.argmax(axis=1), y_test):
-        return "the rows do not match y_test: row i should have its 1 in column y_test[i] (same order)."
-    return None
+    if digits.shape == (10,):
+        return ("you have 10 values, one per column: that is the wrong axis. axis=0 runs down the 60,000 rows; "
+                "you want one answer for each row, across its ten columns.")
+    if digits.shape == (60000, 10):
+        return "these are still one-hot rows; turn each row into the one digit it stands for."
+    if digits.shape == y_test.shape:
+        return "these are the test labels; decode the training labels y_train."
+    if digits.shape != y_train.shape:
+        return f"the shape is {digits.shape}; one digit per training image has shape (60000,)."
+    if np.array_equal(digits, y_train):
+        return None
+    if (digits == 1).all():
+        return "every value is 1: that is the largest value of each row. You want where the 1 is, not the 1 itself."
+    if np.array_equal(np.sort(digits), np.sort(y_train)):
+        return "these are the right digits in another order; keep the rows in their order."
+    return ""
 
 
 def exercises() -> SimpleNamespace:
-    prepared_bytes = 60000 * 28 * 28 * 1 * 4
     return bind(
         Exercise(
-            "q1", "x_test_prepared: test images as (10000, 28, 28, 1) float32 in [0, 1]",
-            _diagnose_prepared_test_images,
-            correct="the images have the channel axis Conv2D needs and pixel values scaled to [0, 1].",
-            expected="x_test_prepared should be x_test reshaped to (10000, 28, 28, 1), as float32, divided by 255.",
-            hint_text="x_test.reshape((10000, 28, 28, 1)), then .astype('float32') and / 255, as for x_train above.",
-            solution_code="x_test_prepared = x_test.reshape((10000, 28, 28, 1)).astype('float32') / 255",
+            "q1", "Predict: the shape Conv2D needs for 500 colour photos, each 32 pixels high and 32 wide",
+            _diagnose_photo_shape,
+            correct=("500 images first, then 32 rows, 32 columns and 3 channels (red, green, blue): "
+                     "the same order as MNIST's (60000, 28, 28, 1)."),
+            expected=("that is not the shape Conv2D needs. Write it in the order of MNIST's shape above: "
+                      "images, height, width, channels."),
+            hint_text=("MNIST's shape is (60000, 28, 28, 1): images, height, width, channels. "
+                       "How many channels has a colour photo?"),
+            solution_code="photo_shape = (500, 32, 32, 3)",
         ),
         number_exercise(
             "q2", "Predict: how many bytes of memory does the prepared training set (60000, 28, 28, 1) float32 take?",
-            prepared_bytes,
+            PREPARED_BYTES,
             correct=("60,000 x 28 x 28 x 1 values of 4 bytes each (float32 is 32 bits): 188,160,000 bytes, "
                      "about 180 MiB."),
             hint="count the values (multiply the shape) and multiply by the bytes per value: float32 has 32 bits.",
-            solution="prepared_bytes = 60000 * 28 * 28 * 1 * 4  # check: x_train_prepared.nbytes",
+            solution="prepared_bytes = 60000 * 28 * 28 * 1 * 4  # check: x_train.nbytes",
             mistakes=[
-                (prepared_bytes * 2,
+                (PREPARED_BYTES * 2,
                  "that is float64 (8 bytes per value), NumPy's default; we convert to float32, 4 bytes."),
-                (prepared_bytes // 4,
+                (PREPARED_BYTES // 4,
                  "that counts one byte per value, like the raw uint8 images; float32 takes 4 bytes."),
+                (PREPARED_BYTES * 8, "that counts bits; a byte is 8 bits."),
                 (lambda v: 150 < v < 200, "that looks like megabytes; give the number of bytes."),
+                (lambda v: abs(v - PREPARED_BYTES) < 0.01 * PREPARED_BYTES,
+                 "close, but give the exact number: a count of bytes is a whole number."),
             ],
+            expected=("that is not the number of bytes. Count the values in the array first, "
+                      "then the bytes each one takes; ex.q2.hint() gives a nudge."),
         ),
         Exercise(
-            "q3", "y_test_encoded: one-hot labels (10000, 10)",
-            _diagnose_encoded_test_labels,
-            correct="each row is all zeros except a 1 in the column of its digit, matching the 10 softmax outputs.",
-            expected=("y_test_encoded should be to_categorical(y_test): "
-                      "one row of 10 per test label, shape (10000, 10)."),
-            hint_text="to_categorical(y_test) one-hot encodes the labels, as it did for y_train.",
-            solution_code="from keras.utils import to_categorical\n\ny_test_encoded = to_categorical(y_test)",
+            "q3", "digits: the digit labels read back from the one-hot y_train, shape (60000,)",
+            _diagnose_decoded_labels,
+            correct=("the position of the 1 in each row is its digit: argmax along axis 1 finds it. "
+                     "Notebook 06 reads the network's guesses the same way."),
+            expected=("digits should hold one whole number per row of y_train: the column where its 1 is, "
+                      "shape (60000,)."),
+            hint_text=("each row has its 1 in the column of its digit. np.argmax gives the position of the "
+                       "largest value; along which axis?"),
+            solution_code="digits = y_train.argmax(axis=1)",
         ),
     )

@@ -1,32 +1,29 @@
-"""Exercises of 03 · Building the convnet: counting a layer's parameters, predicting a shape."""
+"""Exercises of 03 · Building the convnet: counting a layer's parameters, predicting a shape, and what
+padding does to the parameter count."""
 
 from __future__ import annotations
 
-import operator
 from types import SimpleNamespace
 from typing import Any
 
 from course_utils.exercises.core import Exercise, bind, number_exercise
+from course_utils.exercises.ex02_preparing import as_shape
 
 #: The shape after the third Conv2D when every convolution uses padding="valid":
 #: 28 -> 26 (conv) -> 13 (pool) -> 11 (conv) -> 5 (pool, rounding down) -> 3 (conv).
 VALID_SHAPE = (3, 3, 64)
+#: The parameters of the article's network with padding="valid": the convolutions keep their 320, 18,496 and
+#: 36,928, but Flatten now gives 3 x 3 x 64 = 576 numbers, so the first Dense layer has 576 x 64 + 64.
+VALID_PARAMETERS = 320 + 18_496 + 36_928 + (3 * 3 * 64 * 64 + 64) + (64 * 10 + 10)
 
 
-def _as_shape(answer: Any) -> tuple | None:
-    """``answer`` as a tuple of ints, without a leading None, when it is a sequence of whole numbers (Python,
-    NumPy or a TensorShape's); else None."""
-    if isinstance(answer, (str, bytes)):
-        return None
-    try:
-        shape = tuple(None if d is None else operator.index(d) for d in answer)
-    except TypeError:  # not a sequence, or a dimension that is not a whole number
-        return None
-    return shape[1:] if shape and shape[0] is None else shape  # Keras writes the batch axis as None
+def _dense_after(side: int) -> int:
+    """The network's parameters if the last feature maps were ``side`` x ``side`` x 64."""
+    return 320 + 18_496 + 36_928 + (side * side * 64 * 64 + 64) + 650
 
 
 def _diagnose_valid_shape(answer: Any) -> str | None:
-    shape = _as_shape(answer)
+    shape = as_shape(answer)
     if shape is None:
         return "the answer should be a shape, a tuple of whole numbers like (7, 7, 64)."
     if shape == VALID_SHAPE:
@@ -54,9 +51,12 @@ def exercises() -> SimpleNamespace:
             mistakes=[
                 (400, "that counts the weights only; each filter also has a bias."),
                 (1216, "that is for 3 colour channels (RGB); MNIST images have 1 channel."),
+                (160, "that is for 3x3 filters; this layer's filters are 5x5."),
                 (lambda v: v > 10_000,
                  "a convolution's weights are shared across the image: the 28x28 size does not enter the count."),
             ],
+            expected=("that is not the count. Count the weights of one filter, add its bias, then multiply "
+                      "by the number of filters."),
         ),
         Exercise(
             "q2", "Predict: the output shape of the third Conv2D if every Conv2D used padding='valid'",
@@ -72,5 +72,26 @@ def exercises() -> SimpleNamespace:
                            "    layers.Conv2D(64, (3, 3), padding='valid'), layers.MaxPooling2D((2, 2)),\n"
                            "    layers.Conv2D(64, (3, 3), padding='valid')])\n"
                            "valid_shape = probe.output_shape[1:]  # (3, 3, 64)"),
+        ),
+        number_exercise(
+            "q3", "Predict: the parameters of the whole network if every Conv2D used padding='valid'",
+            VALID_PARAMETERS,
+            correct=("the convolutions keep their counts (a filter's weights do not depend on the image size), "
+                     "but Flatten now gives 3 x 3 x 64 = 576 numbers instead of 3,136, so the first Dense layer "
+                     "has 576 x 64 + 64 = 36,928 instead of 200,768: 93,322 in all."),
+            hint=("which layers' counts depend on the size of the feature maps? A Conv2D's do not; "
+                  "look at what Flatten hands to the first Dense layer."),
+            solution=("valid_parameters = 320 + 18_496 + 36_928 + (3 * 3 * 64 * 64 + 64) + (64 * 10 + 10)  "
+                      "# check: build the network with padding='valid', count_params()"),
+            mistakes=[
+                (257_162, "that is the count with padding='same'. Padding changes the feature maps' size: "
+                          "which layer after them has weights that depend on that size?"),
+                (_dense_after(5), "that uses 5 x 5 feature maps, the size after the second pooling; "
+                                  "the third Conv2D trims them once more."),
+                (_dense_after(4), "MaxPooling2D rounds down: 11 pixels pool to 5, not 6."),
+                (3 * 3 * 64 * 64 + 64, "that is one layer's count; give the whole network's."),
+            ],
+            expected=("that is not the count. Work out the shape Flatten gets (exercise 2), then add up the "
+                      "layers' parameters as in 'Where the 257,162 parameters are'."),
         ),
     )
