@@ -11,9 +11,10 @@ from course_utils.data import IMAGE_SHAPE, NUM_CLASSES
 
 #: What ``model.summary()`` reports for the article's network.
 ARTICLE_PARAMETER_COUNT = 257_162
-#: How fast BatchNormalization's running mean and variance follow the batches. Keras' default (0.99)
-#: needs many hundreds of steps to forget its initial values, longer than the quick experiments train;
-#: until then the network predicts with wrong statistics. 0.9 settles within a few dozen steps.
+#: How fast BatchNormalization's running mean and variance follow the batches: each step moves them
+#: (1 - momentum) of the way to the batch's. Keras' default (0.99) needs many
+#: hundreds of steps to forget its initial values; 0.9 follows ten times faster, though after one short
+#: epoch the running statistics still lag (notebook 08 measures it).
 BATCH_NORM_MOMENTUM = 0.9
 #: The dense network's hidden layers: 280 and 128 units give 257,058 parameters, within 0.1% of the convnet.
 DENSE_UNITS = (280, 128)

@@ -140,7 +140,8 @@ def plot_runs(groups: dict[str, list], metrics: Sequence[str] = ("val_loss", "va
                 position = np.cumsum(np.mean([run.history["seconds"] for run in runs], axis=0))
             else:
                 position = np.arange(1, values.shape[1] + 1)
-            ax.plot(position, values.mean(axis=0), "o-", color=f"C{index}", label=f"{name} (mean of {len(runs)})")
+            seeds = f"mean of {len(runs)} seeds" if len(runs) > 1 else "1 seed"
+            ax.plot(position, values.mean(axis=0), "o-", color=f"C{index}", label=f"{name} ({seeds})")
             if len(runs) > 1:
                 ax.fill_between(position, values.min(axis=0), values.max(axis=0), color=f"C{index}", alpha=0.2)
         band = ", band: range over seeds" if any(len(r) > 1 for r in groups.values()) else ""
@@ -189,5 +190,110 @@ def plot_prediction(image: np.ndarray, probabilities: np.ndarray, title: str, tr
     bars.bar(np.arange(len(probabilities)), probabilities, color=colors)
     bars.set(xticks=np.arange(len(probabilities)), ylim=(0, 1), xlabel="Digit",
              title="Probabilities (red: guess, green: true digit)" if wrong else "Probabilities")
+    fig.tight_layout()
+    return fig
+
+
+def plot_dropout(layer_sizes: Sequence[int] = (4, 8, 8, 3), silenced: dict[int, Sequence[int]] | None = None,
+                 rate: float = 0.25, seed: int = 2):
+    """Dropout in a picture (notebook 08): a small dense network drawn twice, side by side.
+
+    Left, at prediction time: every unit and every connection. Right, one training step: some units of
+    each hidden layer are silenced (drawn hollow and crossed out), and the connections to and from them
+    are gone. ``silenced`` maps a hidden layer (1 to ``len(layer_sizes) - 2``) to the units it silences;
+    by default ``round(rate * units)`` units of each hidden layer, picked at random with ``seed`` (the
+    next training step would pick others). Connections are lines with gid "connection", units circles
+    with gid "unit" or "silenced", so a test can count them. Returns the figure.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+
+    sizes = [int(size) for size in layer_sizes]
+    if len(sizes) < 3 or min(sizes) < 1:
+        raise ValueError(f"layer_sizes needs an input, at least one hidden layer and an output, got {layer_sizes}")
+    hidden = range(1, len(sizes) - 1)
+    if silenced is None:
+        rng = np.random.default_rng(seed)
+        silenced = {layer: rng.choice(sizes[layer], size=round(rate * sizes[layer]), replace=False).tolist()
+                    for layer in hidden}
+    dropped = {(layer, int(unit)) for layer, units in silenced.items() for unit in units}
+    for layer, unit in sorted(dropped):
+        if layer not in hidden or not 0 <= unit < sizes[layer]:
+            raise ValueError(f"unit {unit} of layer {layer} is not a hidden unit: dropout silences hidden units "
+                             f"only (layers 1 to {len(sizes) - 2})")
+    height = max(sizes)
+    spacing = 2.0  # between layers, in unit heights
+    position = {(layer, unit): (spacing * layer, unit - (size - 1) / 2)
+                for layer, size in enumerate(sizes) for unit in range(size)}
+    fig, axes = _subplots(1, 2, figsize=(10.0, 0.5 * height + 1.5))
+    hidden_count = sum(sizes[layer] for layer in hidden)
+    titles = ("At prediction time: every unit works",
+              f"One training step: {len(dropped)} of {hidden_count} hidden units silenced")
+    for ax, title, gone in zip(axes, titles, (set(), dropped), strict=True):
+        for layer in range(len(sizes) - 1):
+            for start in range(sizes[layer]):
+                for end in range(sizes[layer + 1]):
+                    if (layer, start) in gone or (layer + 1, end) in gone:
+                        continue
+                    (x0, y0), (x1, y1) = position[layer, start], position[layer + 1, end]
+                    ax.plot([x0, x1], [y0, y1], color="0.65", linewidth=0.8, zorder=1, gid="connection")
+        for (layer, unit), (x, y) in position.items():
+            if (layer, unit) in gone:
+                ax.add_patch(Circle((x, y), 0.2, facecolor="white", edgecolor="0.5", linestyle="--", zorder=2,
+                                    gid="silenced"))
+                ax.plot([x - 0.12, x + 0.12], [y - 0.12, y + 0.12], color="C3", linewidth=1.5, zorder=3)
+                ax.plot([x - 0.12, x + 0.12], [y + 0.12, y - 0.12], color="C3", linewidth=1.5, zorder=3)
+            else:
+                ax.add_patch(Circle((x, y), 0.2, facecolor="C0", edgecolor="black", linewidth=0.8, zorder=2,
+                                    gid="unit"))
+        names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
+        for layer, name in enumerate(names):
+            ax.text(spacing * layer, -height / 2 - 0.4, name, ha="center", va="top", fontsize=10)
+        ax.set_title(title, fontsize=11)
+        ax.set(xlim=(-0.6, spacing * (len(sizes) - 1) + 0.6), ylim=(-height / 2 - 1.0, height / 2 + 0.2),
+               aspect="equal")
+        ax.axis("off")
+    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor="C0", markeredgecolor="black",
+                      markersize=10, label="a unit at work"),
+               Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="0.5",
+                      markersize=10, label="a silenced unit: output 0, its connections unused this step"),
+               Line2D([], [], color="0.65", label="a connection (a weight)")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+def plot_seeds(groups: dict[str, list], metric: str = "val_accuracy", xlabel: str = "Variant"):
+    """Every seed's value of ``metric`` after the last epoch, one column of dots per variant, each dot
+    labelled with its seed, and each variant's mean as a short line: the figures a table's mean ± sd
+    sums up, nothing hidden. Accuracies are drawn in %; the y-axis spans every dot with a margin, so
+    small gaps stay visible. ``groups`` is ``by_variant(runs)``; ``xlabel`` names what the columns are.
+    Returns the figure.
+    """
+    labels = {"loss": "Training loss", "accuracy": "Training accuracy", "val_loss": "Validation loss",
+              "val_accuracy": "Validation accuracy"}
+    scale, unit = (100, " (%)") if metric.endswith("accuracy") else (1, "")
+    fig, ax = _subplots(figsize=(2.0 * len(groups) + 3.0, 4.0))
+    everything = []
+    for index, runs in enumerate(groups.values()):
+        values = np.array([run.history[metric][-1] for run in runs]) * scale
+        everything += values.tolist()
+        offsets = np.linspace(-0.3, 0.3, len(runs)) if len(runs) > 1 else np.zeros(1)
+        ax.plot(index + offsets, values, "o", color=f"C{index}", markersize=7, zorder=3)
+        for offset, value, run in zip(offsets, values, runs, strict=True):
+            ax.annotate(f"seed {run.recipe.seed}", (index + offset, value), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=7, zorder=4)
+        ax.hlines(values.mean(), index - 0.4, index + 0.4, color="black", linewidth=2, zorder=2)
+    low, high = min(everything), max(everything)
+    margin = max(0.1 * (high - low), 0.005 * scale)
+    ax.set(xlim=(-0.6, len(groups) - 0.3), ylim=(low - margin, high + margin), xticks=range(len(groups)),
+           xticklabels=list(groups), xlabel=xlabel, ylabel=labels.get(metric, metric) + unit,
+           title=f"{labels.get(metric, metric)} after the last epoch, seed by seed")
+    ax.grid(False, axis="x")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", linestyle="", color="0.4", label="one seed"),
+               Line2D([], [], color="black", linewidth=2, label="mean of the seeds")]
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig

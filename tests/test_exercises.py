@@ -167,8 +167,8 @@ RIGHT_NUMBERS = [
     ("regularising", "q1", 448), ("regularising", "q2", 4 / 3), ("regularising", "q2", 1.333),
     ("optimizers", "q1", 0.0031623), ("optimizers", "q2", 10), ("optimizers", "q2", 10.000000001),
     ("fast_track", "q2", 0.91),
-    ("distributed", "q1", 138), ("distributed", "q1", 138.0), ("distributed", "q1", np.int64(138)),
-    ("distributed", "q1", math.ceil(55_000 / 400)),
+    ("distributed", "q1", 50), ("distributed", "q1", 50.0), ("distributed", "q1", np.int64(50)),
+    ("distributed", "q2", 0.001),
     ("preparing", "q2", 188_160_000),
 ]
 
@@ -225,12 +225,14 @@ WRONG_NUMBERS = [
     ("augmentation", "q2", 0, "move with the digit"),
     ("augmentation", "q2", 0.5, "halved twice"),
     ("augmentation", "q2", 3, "not the expected number"),
-    ("distributed", "q1", 550, "batch of one replica"),
-    ("distributed", "q1", 137, "rounds down"),
-    ("distributed", "q1", 137.5, "steps are whole"),
-    ("distributed", "q1", 150, "uses 60,000 images"),
-    ("distributed", "q1", 69, "not the article's 200"),
-    ("distributed", "q1", 100, "work out the global batch first"),
+    ("distributed", "q1", 200, "200 is the global batch here"),
+    ("distributed", "q1", 800, "a global batch of 800"),
+    ("distributed", "q1", 4, "the number of GPUs"),
+    ("distributed", "q1", 68.75, "divides the epoch's steps"),
+    ("distributed", "q1", 30, "not the expected number"),
+    ("distributed", "q2", 0.004, "scales the rate by the number of GPUs"),
+    ("distributed", "q2", 0.00025, "divides by the number of GPUs"),
+    ("distributed", "q2", 0.002, "a global batch of 400"),
     ("preparing", "q2", 376_320_000, "float64"),
     ("preparing", "q2", 47_040_000, "one byte per value"),
     ("preparing", "q2", 179.4, "megabytes"),
@@ -248,7 +250,7 @@ def test_wrong_numbers_get_specific_feedback(lesson, q, answer, phrase, capsys):
 
 
 @pytest.mark.parametrize("lesson, q, answer", [("building", "q1", "416"), ("inside", "q1", "24"),
-                                               ("distributed", "q1", "138")])
+                                               ("distributed", "q1", "50")])
 def test_a_number_in_quotes_is_named(lesson, q, answer, capsys):
     assert_not_quite(exercise(lesson, q), answer, "without quotes", capsys)
 
@@ -455,11 +457,11 @@ def test_playground_solutions_are_accepted(capsys):
 def test_playground_mistakes_get_specific_feedback(capsys):
     def accuracy(images):
         return float((PLAY_MODEL.predict(images).argmax(axis=1) == play_labels()).mean())
-    shifted = accuracy(np.roll(PLAY_IMAGES, 3, axis=2))
-    assert len({1.0, shifted, accuracy(np.roll(PLAY_IMAGES, 3, axis=1))}) == 3  # the data tells the mistakes apart
+    shifted = accuracy(np.roll(PLAY_IMAGES, 3, axis=1))  # q1 moves the digits down
+    assert len({1.0, shifted, accuracy(np.roll(PLAY_IMAGES, 3, axis=2))}) == 3  # the data tells the mistakes apart
     q1, q2 = exercise("playground", "q1"), exercise("playground", "q2")
     assert_not_quite(q1, 1.0, "unmoved digits", capsys)
-    assert_not_quite(q1, accuracy(np.roll(PLAY_IMAGES, 3, axis=1)), "moved the digits DOWN", capsys)
+    assert_not_quite(q1, accuracy(np.roll(PLAY_IMAGES, 3, axis=2)), "moved to the RIGHT, not down", capsys)
     assert_not_quite(q1, 100 * shifted, "percentage", capsys)
     assert_not_quite(q2, 1.0, "unchanged digits", capsys)
 

@@ -22,6 +22,9 @@ _HORIZONTAL_EDGE = (_ROWS >= 4) * 1.0
 _VERTICAL_EDGE = (_COLS >= 4) * 1.0
 _DIAGONAL_EDGE = (_ROWS > _COLS) * 1.0
 _OTHER_DIAGONAL_EDGE = (_ROWS + _COLS > 7) * 1.0
+# Thin lines, one pixel wide, along each diagonal: a line detector answers them more strongly than an edge.
+_DIAGONAL_LINE = (_ROWS == _COLS) * 1.0
+_OTHER_DIAGONAL_LINE = (_ROWS + _COLS == 7) * 1.0
 
 
 def _responses(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -50,6 +53,11 @@ def _diagnose_diagonal_kernel(answer: Any) -> str | None:
                 "should ignore flat areas, so its nine weights must add up to 0.")
     diagonal, other = _strength(_DIAGONAL_EDGE, kernel), _strength(_OTHER_DIAGONAL_EDGE, kernel)
     straight = max(_strength(_HORIZONTAL_EDGE, kernel), _strength(_VERTICAL_EDGE, kernel))
+    line = max(_strength(_DIAGONAL_LINE, kernel), _strength(_OTHER_DIAGONAL_LINE, kernel))
+    if line > max(diagonal, other):
+        return ("this kernel answers a thin diagonal line (a stroke one pixel wide) more strongly than an edge: "
+                "the weights on the two sides of its diagonal have the same sign. An edge is dark on one side "
+                "and bright on the other, so the two sides must count with opposite signs.")
     if other > max(diagonal, straight):
         return "this kernel finds the other diagonal, from top-right to bottom-left: mirror it left to right."
     if diagonal < 1e-6:
@@ -65,7 +73,8 @@ def _diagnose_diagonal_kernel(answer: Any) -> str | None:
 
 
 def exercises() -> SimpleNamespace:
-    """Exercises of 07 · Inside the convnet: an output size, a diagonal-edge kernel, a receptive field."""
+    """Exercises of 07 · Inside the convnet: an output size, a diagonal-edge kernel, a receptive field, and what
+    padding does to the parameter count."""
     return SimpleNamespace(
         q1=number_exercise(
             "q1", "What is the height (= width) of the output of a 5x5 convolution with padding='valid' "
@@ -79,6 +88,8 @@ def exercises() -> SimpleNamespace:
                 (26, "26 is the output of a 3x3 kernel; a 5x5 kernel overhangs by 2 pixels on each side, not 1."),
                 (23, "28 - 5 counts the steps the kernel moves, not the positions it takes: add 1."),
                 (14, "halving is what 2x2 max-pooling does; a convolution trims the border instead."),
+                (24 * 24, "that counts every position of the output (height x width); the question asks for its "
+                          "height alone."),
             ],
             expected="subtract what the kernel overhangs on both sides from 28 (a number a bit below 28).",
         ),
@@ -86,8 +97,9 @@ def exercises() -> SimpleNamespace:
             "q2", "diagonal_kernel: a 3x3 kernel that answers an edge from top-left to bottom-right more strongly "
                   "than a horizontal, a vertical or the other diagonal edge, and gives 0 on flat areas",
             _diagnose_diagonal_kernel,
-            correct="its weights have one sign below-left of the diagonal and the other above-right, and add up to "
-                    "0: it answers where brightness changes across that diagonal and ignores flat areas.",
+            correct="the nine weights add up to 0, so flat areas give 0; and the side below-left of the diagonal "
+                    "counts with the opposite sign to the side above-right, so the kernel answers most where "
+                    "dark meets bright across that diagonal: an edge, not a thin line.",
             expected="diagonal_kernel should be a 3x3 array with weights of one sign below-left of its diagonal, "
                      "the other sign above-right, and all nine adding up to 0.",
             hint_text="the horizontal-edge kernel compares the row above with the row below. Compare instead the "
@@ -112,7 +124,32 @@ def exercises() -> SimpleNamespace:
                      "further on each side, so it adds 2 jumps."),
                 (30, "a 3x3 kernel adds 2 steps (one on each side of the centre), not 3."),
                 (36, "doubling is what pooling does to the jump; a convolution adds to the receptive field."),
+                (18, "18 is the third convolution's field, the last row of the table; the fourth convolution "
+                     "sees further than the layer before it."),
+                (34, "you used a jump of 8, but only pooling doubles the jump: after two poolings it is 4, and a "
+                     "convolution with stride 1 keeps it."),
             ],
             expected="add (kernel size - 1) x jump to the third convolution's receptive field.",
+        ),
+        q4=number_exercise(
+            "q4", "How many parameters does the first Conv2D (32 filters, 3x3, on a 28x28x1 image) lose when "
+                  "padding='same' becomes padding='valid'?", 0,
+            correct="none: a Conv2D layer stores its 32 kernels of 3x3 weights and 32 biases, and uses the same ones "
+                    "at every position. Padding changes how many positions there are (28x28 or 26x26), so it "
+                    "changes the size of the output, not the number of parameters: 320 either way.",
+            hint="what does the layer store: one set of weights per position, or one kernel per filter that "
+                 "slides over every position?",
+            solution="parameters_lost = 0  # 3 * 3 * 32 + 32 = 320 parameters with either padding",
+            mistakes=[
+                (28 * 28 - 26 * 26, "28 x 28 - 26 x 26 counts the output positions that 'valid' loses. Outputs "
+                                    "are not parameters: does the layer store anything per position?"),
+                (32 * (28 * 28 - 26 * 26), "that counts the output numbers 'valid' loses over 32 filters. Outputs "
+                                           "are not parameters: does the layer store anything per position?"),
+                (lambda value: value < 0, "give how many parameters are lost, as a number of 0 or more."),
+                (320, "320 is how many parameters the layer has; the question asks how many it loses."),
+                (288, "288 is the number of weights in the 32 kernels; the question asks how many are lost."),
+            ],
+            expected="that is not it. Think of what a Conv2D layer stores (its kernels and biases), and whether "
+                     "padding changes any of them.",
         ),
     )

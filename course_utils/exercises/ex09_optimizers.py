@@ -8,8 +8,16 @@ from types import SimpleNamespace
 from course_utils.exercises.core import bind, number_exercise
 
 #: One rmsprop step from a fresh start: Keras' RMSprop keeps v = rho * v + (1 - rho) * g**2 and
-#: moves a weight by learning_rate * g / sqrt(v + epsilon); its epsilon (1e-7) is too small to matter here.
+#: moves a weight by learning_rate * g / sqrt(v + epsilon); its epsilon (1e-7) is too small to matter in q1 and q3.
 RHO, LEARNING_RATE, GRADIENT = 0.9, 0.001, 0.5
+#: q3's gradient, 50 times smaller: rmsprop's first step hardly depends on the gradient's size. (Not much
+#: smaller: at 0.001, (1 - rho) * g**2 = 1e-7 would equal Keras' epsilon, and the step would shrink.)
+SMALL_GRADIENT = 0.01
+
+
+def _near(target: float, relative: float):
+    """A test for a mistake: within ``relative`` of ``target`` (a rounded figure still counts)."""
+    return lambda value: math.isclose(value, target, rel_tol=relative)
 
 
 def exercises() -> SimpleNamespace:
@@ -28,13 +36,23 @@ def exercises() -> SimpleNamespace:
             solution=("v = 0.9 * 0 + (1 - 0.9) * 0.5**2\n"
                       "rmsprop_step = 0.001 * 0.5 / math.sqrt(v)"),
             mistakes=[
-                (LEARNING_RATE * GRADIENT,
+                (_near(LEARNING_RATE * GRADIENT, 0.02),
                  "that is plain SGD's step (learning rate x gradient); rmsprop divides by √v."),
-                (LEARNING_RATE * GRADIENT / math.sqrt(RHO * GRADIENT**2),
+                (_near(LEARNING_RATE * GRADIENT / math.sqrt(RHO * GRADIENT**2), 0.02),
                  "v takes (1 - rho) of the new squared gradient, not rho."),
-                (LEARNING_RATE * GRADIENT / v, "divide by the square root of v, not by v itself."),
+                (_near(LEARNING_RATE, 0.02),
+                 "that is the learning rate itself, what you get with v = gradient²: v keeps only (1 - rho) of "
+                 "the new squared gradient, since the average starts at 0."),
+                (_near(LEARNING_RATE * GRADIENT / v, 0.02), "divide by the square root of v, not by v itself."),
+                (_near(GRADIENT / math.sqrt(v), 0.02), "you left out the learning rate: the step is learning "
+                                                       "rate x gradient / √v."),
+                (_near(-step, 0.05), "the weight moves down by this amount, but the question asks for the size "
+                                     "of the step: a positive number."),
+                (_near(step, 0.1), "close: give more digits (two significant digits at least, "
+                                    "rounded rather than cut off)."),
             ],
-            tolerance=2e-6,
+            tolerance=5e-5,
+            expected="that is not the step. Work out v first, then the step. ex.q1.hint() gives the formulas.",
         ),
         number_exercise(
             "q2", "Predict: when the gradient stays the same for many steps, how many times larger is the step of SGD "
@@ -46,8 +64,47 @@ def exercises() -> SimpleNamespace:
             mistakes=[
                 (0.9, "0.9 is the share of the old velocity kept each step; add up all the kept shares."),
                 (1.9, "that is after two steps; with a steady gradient the series keeps growing towards its limit."),
-                (9, "close: the series 1 + 0.9 + 0.81 + ... includes the first 1; its sum is 1 / (1 - 0.9)."),
+                (9, "close: did you leave out the first term of 1 + 0.9 + 0.81 + ...? The newest gradient counts "
+                    "too."),
+                (_near(0.1, 1e-6), "0.1 is the share lost each step (1 - 0.9); the question asks how many times "
+                                   "larger the step grows."),
+                (_near(1 / 0.9, 0.01), "1 / 0.9 divides by the share kept; the velocity adds up every kept share: "
+                                       "1 + 0.9 + 0.81 + ..."),
+                (_near(10, 0.05), "close: give more digits; the series has an exact limit."),
             ],
             tolerance=1e-6,
+            expected="that is not the factor. ex.q2.hint() gives a hint.",
+        ),
+        number_exercise(
+            "q3",
+            ("Predict, then say why: rmsprop's first step for a weight whose gradient is 0.01, 50 times smaller "
+             "than in q1 (rho 0.9, learning rate 0.001)"),
+            LEARNING_RATE * SMALL_GRADIENT / math.sqrt((1 - RHO) * SMALL_GRADIENT**2),
+            correct=("the same step as for a gradient of 0.5, about 0.0032. On the first step √v = √0.1 x gradient, "
+                     "so the gradient cancels out: the step is learning rate / √0.1 whatever the gradient's size "
+                     "(unless it is tiny: Keras adds 1e-7 to v before the root, to avoid dividing by 0). That is "
+                     "why rmsprop moves every weight at a sensible pace, even one with small gradients; plain SGD "
+                     "with the same learning rate would move this weight 50 times less than the other."),
+            hint=("write v for this gradient, then the step = learning rate x gradient / √v, and look at what "
+                  "happens to the gradient in that fraction."),
+            solution=("v = (1 - 0.9) * 0.01**2\n"
+                      "small_gradient_step = 0.001 * 0.01 / math.sqrt(v)  # the same as rmsprop_step: "
+                      "the gradient cancels"),
+            mistakes=[
+                (_near(step * SMALL_GRADIENT / GRADIENT, 0.05),
+                 "you made the step 50 times smaller, as plain SGD would. rmsprop divides by √v, and v is made "
+                 "of this weight's own squared gradients: what does that do to a small gradient?"),
+                (_near(LEARNING_RATE * SMALL_GRADIENT, 0.02),
+                 "that is plain SGD's step (learning rate x gradient); rmsprop divides by √v."),
+                (_near(LEARNING_RATE * SMALL_GRADIENT / ((1 - RHO) * SMALL_GRADIENT**2), 0.02),
+                 "divide by the square root of v, not by v itself."),
+                (_near(LEARNING_RATE, 0.02),
+                 "that is the learning rate itself, what you get with v = gradient²: v keeps only (1 - rho) of "
+                 "the new squared gradient, since the average starts at 0."),
+                (_near(step, 0.1), "close: give more digits (two significant digits at least, rounded rather "
+                                   "than cut off)."),
+            ],
+            tolerance=5e-5,
+            expected="that is not the step. Work out v for this gradient first. ex.q3.hint() gives a hint.",
         ),
     )
