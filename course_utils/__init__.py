@@ -14,6 +14,8 @@ Where things live (one home each):
 - ``figures``: ``trained()``, the formatter that marks figures decided by training (``tests/sanitize.cfg``);
 - ``order``: what runs before what (``notebooks/order.toml``), for ``make run`` and ``make test``;
 - ``files``: ``atomic_write``, the one way the course writes a file whole;
+- ``i18n``: the language the course speaks (``_()``, catalogues in ``locale/``) and the glossary;
+  ``translation``: the Chinese notebooks (``notebooks/zh/``) kept in step with the English ones;
 - ``progress`` and ``callbacks``: training progress for ``make run`` and the widgets;
 - ``experiments``, ``evaluation``, ``plotting``, ``digit_image``, ``widgets`` (a package), ``exercises``
   (one module per notebook: ``ex01_loading`` ... ``ex13_playground``), ``bench`` and ``run_all``
@@ -74,8 +76,16 @@ def load_tensorflow() -> None:
     import keras  # noqa: F401
 
 
-def setup_course(seed: int = SEED) -> None:
-    """Prepare a notebook or script: quiet logs, Keras on TensorFlow, seeds, deterministic ops."""
+def setup_course(language: str | None = None, seed: int = SEED) -> None:
+    """Prepare a notebook or script: quiet logs, Keras on TensorFlow, seeds, deterministic ops, and the
+    language ``course_utils`` speaks: ``setup_course("zh")`` for Chinese, ``"en"`` for English, by default
+    ``$COURSE_LANGUAGE`` or English (``course_utils.i18n``)."""
+    from course_utils import i18n
+
+    if isinstance(language, int) and not isinstance(language, bool):  # setup_course(7): the seed, as before
+        language, seed = None, language
+    i18n.set_language(language)
+    i18n.fail_on_missing_glyphs()
     load_tensorflow()
     import keras
     import tensorflow as tf

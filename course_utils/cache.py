@@ -26,6 +26,7 @@ from pathlib import Path
 from course_utils import PROJECT_ROOT
 from course_utils.data import PreparedData, load_prepared
 from course_utils.files import atomic_path, atomic_write
+from course_utils.i18n import _, ngettext
 from course_utils.training import Recipe, train
 
 CACHE_VARIABLE = "COURSE_CACHE_DIR"
@@ -63,7 +64,8 @@ def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
     else:
         model, history = stored
     epochs = len(history["loss"])
-    print(f"Model ready: recipe {recipe.key()}, {epochs} epoch{'' if epochs == 1 else 's'}")
+    print(ngettext("Model ready: recipe {key}, {epochs} epoch", "Model ready: recipe {key}, {epochs} epochs",
+                   epochs).format(key=recipe.key(), epochs=epochs))
     return model, history
 
 
@@ -109,9 +111,10 @@ def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> N
     scores = None if scores is None else {name: float(value) for name, value in scores.items()}
     problem = _history_problem(history)
     if problem:
-        raise ValueError(f"store({recipe.key()}): the {problem}; pass fit's history.history plus the "
-                         "seconds of each epoch, e.g. {**history.history, \"seconds\": timer.seconds}")
-    model_path, _ = entry_paths(recipe)
+        raise ValueError(_("store({key}): the {problem}; pass fit's history.history plus the seconds of each "
+                           "epoch, e.g. {{**history.history, \"seconds\": timer.seconds}}").format(
+            key=recipe.key(), problem=problem))
+    model_path = entry_paths(recipe)[0]
     folder = _check_writable()
     try:
         with atomic_path(model_path) as scratch_model:
@@ -122,7 +125,7 @@ def store(recipe: Recipe, model, history: dict, scores: dict | None = None) -> N
 
 
 def _write_record(recipe: Recipe, history: dict, scores: dict | None) -> None:
-    _, record_path = entry_paths(recipe)
+    record_path = entry_paths(recipe)[1]
     record = {"recipe": recipe.identity(), "history": history, "scores": scores}
     try:
         with atomic_write(record_path) as file:
@@ -137,9 +140,9 @@ def _check_may_train(recipe: Recipe) -> None:
 
     for name in filter(None, os.environ.get(MUST_LOAD_VARIABLE, "").split(",")):
         if getattr(training, name) == recipe:
-            raise CacheError(f"{recipe.key()} ({name}) is trained by another notebook, and it is not in the cache "
-                             f"yet: this notebook ran before that one. In notebooks/order.toml, add the notebook "
-                             "that trains it to this notebook's needs.")
+            raise CacheError(_("{key} ({name}) is trained by another notebook, and it is not in the cache yet: "
+                               "this notebook ran before that one. In notebooks/order.toml, add the notebook that "
+                               "trains it to this notebook's needs.").format(key=recipe.key(), name=name))
 
 
 def _check_writable() -> Path:
@@ -156,9 +159,10 @@ def _check_writable() -> Path:
 
 def _unwritable(folder: Path, error: OSError) -> CacheError:
     return CacheError(
-        f"The model cache folder {folder} cannot be written ({error.strerror or error}). "
-        f"Set {CACHE_VARIABLE} to a folder you can write to, e.g. export {CACHE_VARIABLE}=$HOME/mnist-course-cache "
-        f"(in a running notebook: %env {CACHE_VARIABLE}=... in a cell, then run this cell again)"
+        _("The model cache folder {folder} cannot be written ({error}). Set {variable} to a folder you can write "
+          "to, e.g. export {variable}=$HOME/mnist-course-cache (in a running notebook: %env {variable}=... in a "
+          "cell, then run this cell again)").format(folder=folder, error=error.strerror or error,
+                                                    variable=CACHE_VARIABLE)
     )
 
 
@@ -168,20 +172,21 @@ def _read_record(recipe: Recipe) -> dict | None:
     if not model_path.exists() and not record_path.exists():
         return None
     if not record_path.exists():
-        return _set_aside(recipe, model_path, f"its record {record_path.name} is missing")
+        return _set_aside(recipe, model_path, _("its record {name} is missing").format(name=record_path.name))
     if not model_path.exists():
-        return _set_aside(recipe, record_path, f"its model {model_path.name} is missing")
+        return _set_aside(recipe, record_path, _("its model {name} is missing").format(name=model_path.name))
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return _set_aside(recipe, record_path, f"not a readable JSON record: {error}")
+        return _set_aside(recipe, record_path, _("not a readable JSON record: {error}").format(error=error))
     if not isinstance(record, dict) or not isinstance(record.get("history"), dict) or "loss" not in record["history"]:
-        return _set_aside(recipe, record_path, "the record has no training history")
+        return _set_aside(recipe, record_path, _("the record has no training history"))
     if record.get("recipe") != recipe.identity():
-        return _set_aside(recipe, record_path, f"the record is of another recipe than {recipe.key()}")
+        return _set_aside(recipe, record_path, _("the record is of another recipe than {key}").format(
+            key=recipe.key()))
     problem = _history_problem(record["history"]) or _scores_problem(record.get("scores"))
     if problem:
-        return _set_aside(recipe, record_path, f"the record's {problem}")
+        return _set_aside(recipe, record_path, _("the record's {problem}").format(problem=problem))
     return record
 
 
@@ -197,12 +202,12 @@ def _history_problem(history: dict) -> str | None:
     """What is wrong with a stored training history, or None."""
     missing = [key for key in HISTORY_KEYS if key not in history]
     if missing:
-        return f"history lacks {', '.join(missing)}"
+        return _("history lacks {keys}").format(keys=", ".join(missing))
     lengths = {len(values) if isinstance(values, list) else -1 for values in history.values()}
     if len(lengths) != 1 or lengths == {0} or lengths == {-1}:
-        return "history is not one list of numbers per metric, all as long as the training"
+        return _("history is not one list of numbers per metric, all as long as the training")
     if not all(_is_number(value) for values in history.values() for value in values):
-        return "history holds something other than numbers"
+        return _("history holds something other than numbers")
     return None
 
 
@@ -211,7 +216,7 @@ def _scores_problem(scores) -> str | None:
     if scores is None:
         return None
     if not isinstance(scores, dict) or not all(_is_number(scores.get(key)) for key in ("loss", "accuracy")):
-        return "test scores lack a loss or an accuracy"
+        return _("test scores lack a loss or an accuracy")
     return None
 
 
@@ -219,7 +224,7 @@ def _read_model(recipe: Recipe):
     """The stored model of ``recipe``, or None (a damaged model file is reported and set aside)."""
     import keras
 
-    model_path, _ = entry_paths(recipe)
+    model_path = entry_paths(recipe)[0]
     try:
         with zipfile.ZipFile(model_path) as archive:
             broken = archive.testzip()
@@ -228,8 +233,8 @@ def _read_model(recipe: Recipe):
         return keras.models.load_model(model_path)
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError) as error:
         incomplete = isinstance(error, (zipfile.BadZipFile, EOFError))
-        reason = "not a complete .keras archive" if incomplete else "Keras cannot load it"
-        return _set_aside(recipe, model_path, f"{reason}: {error}")
+        reason = _("not a complete .keras archive") if incomplete else _("Keras cannot load it")
+        return _set_aside(recipe, model_path, _("{reason}: {error}").format(reason=reason, error=error))
 
 
 def _set_aside(recipe: Recipe, damaged: Path, reason: str) -> None:
@@ -244,6 +249,7 @@ def _set_aside(recipe: Recipe, damaged: Path, reason: str) -> None:
                 moved.append(path.name)
             except OSError:
                 pass  # a read-only cache: training again still works, storing will say what to do
-    where = f"moved to {aside}" if moved else "left in place (the folder is read-only)"
-    print(f"Cache: {damaged} is damaged ({reason}); {where}; {recipe.key()} will be trained again when needed.")
+    where = _("moved to {folder}").format(folder=aside) if moved else _("left in place (the folder is read-only)")
+    print(_("Cache: {path} is damaged ({reason}); {where}; {key} will be trained again when needed.").format(
+        path=damaged, reason=reason, where=where, key=recipe.key()))
     return None

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils.i18n import _
+
 DATA_DIR_VARIABLE = "MNIST_DATA_DIR"
 #: MNIST images are 28x28 pixels; the network reads them with one (grayscale) channel.
 IMAGE_SIZE = 28
@@ -84,12 +86,13 @@ def load_mnist(
     folder = Path(data_dir).expanduser()
     if not folder.is_dir():
         # A relative path is read from the kernel's folder (notebooks/), not from where it was set.
-        relative = ("" if folder.is_absolute()
-                    else f" (read from {str(folder.resolve().parent)!r}; use an absolute path)")
+        relative = ("" if folder.is_absolute() else _(" (read from {folder}; use an absolute path)").format(
+            folder=repr(str(folder.resolve().parent))))
         raise MnistDataError(
-            f"{DATA_DIR_VARIABLE} points to {str(folder)!r}{relative}, which is not a folder. Set it to the "
-            "folder holding the four MNIST idx files (train-images-idx3-ubyte.gz, ...), or unset it "
-            "to let Keras download the data."
+            _("{variable} points to {path}{relative}, which is not a folder. Set it to the "
+              "folder holding the four MNIST idx files (train-images-idx3-ubyte.gz, ...), or unset it "
+              "to let Keras download the data.").format(variable=DATA_DIR_VARIABLE, path=repr(str(folder)),
+                                                        relative=relative)
         )
     arrays = {}
     for key, name in MNIST_FILES.items():
@@ -101,18 +104,22 @@ def load_mnist(
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
         if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
             raise MnistDataError(
-                f"{MNIST_FILES[f'{split}_images']} in {folder} holds images of shape {images.shape[1:]}, "
-                f"expected {IMAGE_SIZE}x{IMAGE_SIZE}. Replace it with the original MNIST file."
+                _("{file} in {folder} holds images of shape {shape}, expected {size}x{size}. Replace it with "
+                  "the original MNIST file.").format(file=MNIST_FILES[f"{split}_images"], folder=folder,
+                                                     shape=images.shape[1:], size=IMAGE_SIZE)
             )
         if labels.ndim != 1:
             raise MnistDataError(
-                f"{MNIST_FILES[f'{split}_labels']} in {folder} is not a 1-dimensional label file. "
-                "Replace it with the original MNIST file."
+                _("{file} in {folder} is not a 1-dimensional label file. Replace it with the original MNIST "
+                  "file.").format(file=MNIST_FILES[f"{split}_labels"], folder=folder)
             )
         if len(images) != len(labels):
+            message = (_("The train files in {folder} disagree: {images} images but {labels} labels. ")
+                       if split == "train" else
+                       _("The test files in {folder} disagree: {images} images but {labels} labels. "))
             raise MnistDataError(
-                f"The {split} files in {folder} disagree: {len(images)} images but {len(labels)} labels. "
-                "Use the image and label files of the same MNIST download."
+                message.format(folder=folder, images=len(images), labels=len(labels))
+                + _("Use the image and label files of the same MNIST download.")
             )
     return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
 
@@ -122,9 +129,8 @@ def _find_file(folder: Path, name: str) -> Path:
         if candidate.is_file():
             return candidate
     raise MnistDataError(
-        f"{name}.gz (or {name}) is missing from {folder}. Copy all four MNIST idx files there: "
-        + ", ".join(f"{n}.gz" for n in MNIST_FILES.values())
-        + "."
+        _("{name}.gz (or {name}) is missing from {folder}. Copy all four MNIST idx files there: {files}.").format(
+            name=name, folder=folder, files=", ".join(f"{n}.gz" for n in MNIST_FILES.values()))
     )
 
 
@@ -138,34 +144,37 @@ def read_idx(path: str | os.PathLike, *, expected_md5: str | None = None,
     path = Path(path)
     raw = _read_bytes(path)
     if len(raw) < 4 or raw[:3] != b"\x00\x00\x08" or raw[3] not in (1, 3):
-        found = raw[:4].hex() if len(raw) >= 4 else f"only {len(raw)} bytes"
+        found = raw[:4].hex() if len(raw) >= 4 else _("only {count} bytes").format(count=len(raw))
         raise MnistDataError(
-            f"{path} is not an MNIST idx file: wrong magic number ({found}); expected "
-            f"{_MAGIC[1]:08x} for labels or {_MAGIC[3]:08x} for images. Replace it with the original file."
+            _("{path} is not an MNIST idx file: wrong magic number ({found}); expected "
+              "{labels:08x} for labels or {images:08x} for images. Replace it with the original file.").format(
+                path=path, found=found, labels=_MAGIC[1], images=_MAGIC[3])
         )
     ndim = raw[3]
     header_size = 4 + 4 * ndim
     if len(raw) < header_size:
-        raise MnistDataError(f"{path} ends inside its header ({len(raw)} bytes). Replace it with the original file.")
+        raise MnistDataError(_("{path} ends inside its header ({count} bytes). Replace it with the original "
+                               "file.").format(path=path, count=len(raw)))
     shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     if expected_count is not None and shape[0] != expected_count:
         raise MnistDataError(
-            f"{path} says it holds {shape[0]} items; the MNIST file holds {expected_count}. "
-            "Replace it with the original file."
+            _("{path} says it holds {count} items; the MNIST file holds {expected}. "
+              "Replace it with the original file.").format(path=path, count=shape[0], expected=expected_count)
         )
     expected_size = header_size + int(np.prod(shape))
     if len(raw) != expected_size:
         raise MnistDataError(
-            f"{path} has {len(raw) - header_size} bytes of data but its header {shape} needs "
-            f"{expected_size - header_size}: the file is truncated or padded. Replace it with the original file."
+            _("{path} has {size} bytes of data but its header {shape} needs {expected}: the file is truncated "
+              "or padded. Replace it with the original file.").format(
+                path=path, size=len(raw) - header_size, shape=shape, expected=expected_size - header_size)
         )
     if expected_md5 is not None:
         actual_md5 = hashlib.md5(raw).hexdigest()
         if actual_md5 != expected_md5:
             raise MnistDataError(
-                f"{path} does not match the published MNIST checksum (MD5 of the uncompressed content "
-                f"is {actual_md5}, expected {expected_md5}): the file is damaged or modified. "
-                "Download the original file again."
+                _("{path} does not match the published MNIST checksum (MD5 of the uncompressed content "
+                  "is {actual}, expected {expected}): the file is damaged or modified. "
+                  "Download the original file again.").format(path=path, actual=actual_md5, expected=expected_md5)
             )
     return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(shape).copy()
 
@@ -178,21 +187,31 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise MnistDataError(
-            f"{path} is not a complete gzip file ({error}): the download was probably cut short. "
-            "Download it again, or delete it and put the uncompressed file there instead (a .gz is read first)."
+            _("{path} is not a complete gzip file ({error}): the download was probably cut short. "
+              "Download it again, or delete it and put the uncompressed file there instead (a .gz is read "
+              "first).").format(path=path, error=error)
         ) from error
     except OSError as error:
-        raise MnistDataError(f"{path} cannot be read ({error}). Check the file and its permissions.") from error
+        raise MnistDataError(_("{path} cannot be read ({error}). Check the file and its permissions.").format(
+            path=path, error=error)) from error
 
 
-#: What to do when Keras cannot download MNIST (also printed by ``make run`` when a notebook's download fails).
-DOWNLOAD_ADVICE = (
-    f"Without network, the course reads MNIST from a folder instead: copy the four MNIST idx files "
-    f"({', '.join(f'{name}.gz' for name in MNIST_FILES.values())}) into a folder and set the environment "
-    f"variable {DATA_DIR_VARIABLE} to that folder, e.g. export {DATA_DIR_VARIABLE}=$HOME/mnist before make run "
-    f"(in a notebook: %env {DATA_DIR_VARIABLE}=/path/to/mnist, then restart the kernel). Behind a proxy, set "
-    "HTTPS_PROXY instead. See 'Troubleshooting' in the README."
-)
+def download_advice() -> str:
+    """What to do when Keras cannot download MNIST, in the course's language (also printed by ``make run``
+    when a notebook's download fails)."""
+    return _(
+        "Without network, the course reads MNIST from a folder instead: copy the four MNIST idx files "
+        "({files}) into a folder and set the environment variable {variable} to that folder, e.g. export "
+        "{variable}=$HOME/mnist before make run (in a notebook: %env {variable}=/path/to/mnist, then restart "
+        "the kernel). Behind a proxy, set HTTPS_PROXY instead. See 'Troubleshooting' in the README."
+    ).format(files=", ".join(f"{name}.gz" for name in MNIST_FILES.values()), variable=DATA_DIR_VARIABLE)
+
+
+def __getattr__(name: str):
+    """``DOWNLOAD_ADVICE``, the advice as it was a constant: now ``download_advice()``, in the current language."""
+    if name == "DOWNLOAD_ADVICE":
+        return download_advice()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _load_with_keras() -> MnistArrays:
@@ -201,7 +220,8 @@ def _load_with_keras() -> MnistArrays:
     try:
         return keras.datasets.mnist.load_data()
     except Exception as error:  # Keras raises a bare Exception for URL fetch failures.
-        raise MnistDataError(f"Keras could not download MNIST ({error}). {DOWNLOAD_ADVICE}") from error
+        raise MnistDataError(_("Keras could not download MNIST ({error}). {advice}").format(
+            error=error, advice=download_advice())) from error
 
 
 def prepare_images(images: np.ndarray) -> np.ndarray:
@@ -213,13 +233,14 @@ def prepare_images(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images)
     if images.dtype != np.uint8:
         raise ValueError(
-            f"prepare_images expects the raw uint8 images from load_mnist (values 0-255), got dtype "
-            f"{images.dtype}. Were they prepared already? Pass the arrays load_mnist returned."
+            _("prepare_images expects the raw uint8 images from load_mnist (values 0-255), got dtype "
+              "{dtype}. Were they prepared already? Pass the arrays load_mnist returned.").format(dtype=images.dtype)
         )
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
         raise ValueError(
-            f"prepare_images expects images of shape (N, {IMAGE_SIZE}, {IMAGE_SIZE}), got {images.shape}. "
-            "Pass the image arrays from load_mnist (a single image needs images[None])."
+            _("prepare_images expects images of shape (N, {size}, {size}), got {shape}. "
+              "Pass the image arrays from load_mnist (a single image needs images[None]).").format(
+                size=IMAGE_SIZE, shape=images.shape)
         )
     return (images.astype("float32") / 255.0)[..., np.newaxis]
 
@@ -231,15 +252,16 @@ def encode_labels(labels: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndar
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(
-            f"encode_labels expects a 1-D array of digit labels, got shape {labels.shape}. "
-            "If it is 2-D with 10 columns, the labels are one-hot already."
+            _("encode_labels expects a 1-D array of digit labels, got shape {shape}. "
+              "If it is 2-D with 10 columns, the labels are one-hot already.").format(shape=labels.shape)
         )
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"encode_labels expects integer labels 0-{num_classes - 1}, got dtype {labels.dtype}.")
+        raise ValueError(_("encode_labels expects integer labels 0-{largest}, got dtype {dtype}.").format(
+            largest=num_classes - 1, dtype=labels.dtype))
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(
-            f"encode_labels expects labels from 0 to {num_classes - 1}, "
-            f"got values from {labels.min()} to {labels.max()}."
+            _("encode_labels expects labels from 0 to {largest}, got values from {low} to {high}.").format(
+                largest=num_classes - 1, low=labels.min(), high=labels.max())
         )
     return keras.utils.to_categorical(labels, num_classes).astype("float32")
 
@@ -252,7 +274,8 @@ def split_validation(
     Choices (epochs, variants, optimizers) are made on this split; the test set is only reported.
     """
     if not 0 < size < len(x):
-        raise ValueError(f"validation size must be between 1 and {len(x) - 1}, got {size}")
+        raise ValueError(_("validation size must be between 1 and {largest}, got {size}").format(
+            largest=len(x) - 1, size=size))
     return (x[:-size], y[:-size]), (x[-size:], y[-size:])
 
 

@@ -39,8 +39,9 @@ from course_utils import PROJECT_ROOT, setup_course
 setup_course()  # first: the course's environment, and TensorFlow quiet before progress loads Keras
 from course_utils import progress  # noqa: E402
 from course_utils.budget import current_budget  # noqa: E402
-from course_utils.data import DATA_DIR_VARIABLE, DOWNLOAD_ADVICE  # noqa: E402
+from course_utils.data import DATA_DIR_VARIABLE, download_advice  # noqa: E402
 from course_utils.files import atomic_write  # noqa: E402
+from course_utils.i18n import _, ngettext  # noqa: E402
 from course_utils.order import blocked_by, read_order  # noqa: E402
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -60,7 +61,8 @@ class ProgressClient(NotebookClient):
 
     def _cell_started(self, cell, cell_index):
         self.fit_started = None
-        self.bar.set_postfix_str(f"cell {cell_index + 1}/{len(self.nb.cells)}", refresh=True)
+        self.bar.set_postfix_str(_("cell {number}/{count}").format(number=cell_index + 1, count=len(self.nb.cells)),
+                                 refresh=True)
 
     def _cell_done(self, cell, cell_index, execute_reply):
         self.bar.update(1)
@@ -73,9 +75,10 @@ class ProgressClient(NotebookClient):
             epoch, epochs = int(match[1]), int(match[2])
             self.fit_started = self.fit_started or time.perf_counter()
             left = progress.time_left(time.perf_counter() - self.fit_started, (epoch - 1) / epochs)
-            eta = f", {left}" if left else ""
-            cell = f"cell {cell_index + 1}/{len(self.nb.cells)}"
-            self.bar.set_postfix_str(f"{cell}, training: epoch {epoch}/{epochs}{eta}")
+            eta = _(", {time_left}").format(time_left=left) if left else ""
+            cell = _("cell {number}/{count}").format(number=cell_index + 1, count=len(self.nb.cells))
+            self.bar.set_postfix_str(_("{cell}, training: epoch {epoch}/{epochs}{eta}").format(
+                cell=cell, epoch=epoch, epochs=epochs, eta=eta))
         return super().output(outs, msg, display_id, cell_index)
 
     def poll_progress(self):
@@ -85,8 +88,9 @@ class ProgressClient(NotebookClient):
         lines = self.progress_file.read_text(encoding="utf-8").splitlines()
         if len(lines) > self.read:
             self.read = len(lines)
-            cell = self.bar.postfix.split(",")[0] if self.bar.postfix else ""
-            self.bar.set_postfix_str(f"{cell}, {progress.describe(json.loads(lines[-1]))}")
+            cell = re.split("[,，]", self.bar.postfix)[0] if self.bar.postfix else ""
+            self.bar.set_postfix_str(_("{cell}, {progress}").format(cell=cell,
+                                                                   progress=progress.describe(json.loads(lines[-1]))))
 
 
 class Kernel:
@@ -141,7 +145,7 @@ def execute(source: Path, target: Path, position: int, total: int,
     kernel = kernel or Kernel()
     with tqdm(
         total=len(notebook.cells), desc=f"[{position}/{total}] {source.stem}", unit="cell", leave=False,
-        bar_format="{desc} {n_fmt}/{total_fmt} cells [{elapsed}] {postfix}", file=sys.stdout,
+        bar_format=_("{desc} {n_fmt}/{total_fmt} cells [{elapsed}] {postfix}"), file=sys.stdout,
     ) as bar:
         client = ProgressClient(notebook, bar, kernel.progress_file, km=kernel.ready(), timeout=None,
                                 resources={"metadata": {"path": str(NOTEBOOKS)}})
@@ -175,7 +179,7 @@ def describe_error(failure: CellExecutionError) -> str:
     """The exception line of a failed cell, with what to do when it is Keras failing to download MNIST."""
     line = f"{failure.ename}: {failure.evalue}"
     if "URL fetch failure" in failure.evalue and DATA_DIR_VARIABLE not in failure.evalue:
-        line += f"\n{DOWNLOAD_ADVICE}"
+        line += f"\n{download_advice()}"
     return line
 
 
@@ -188,8 +192,9 @@ def final_test_accuracy() -> str:
     from course_utils.training import ARTICLE
 
     with contextlib.redirect_stdout(io.StringIO()):  # no "Model ready" line in the summary
-        _, scores = load_or_score(ARTICLE)
-    return f"{scores['accuracy']:.2%} (loss {scores['loss']:.4f}), the article's recipe, as in 06_evaluating"
+        scores = load_or_score(ARTICLE)[1]
+    return _("{accuracy:.2%} (loss {loss:.4f}), the article's recipe, as in 06_evaluating").format(
+        accuracy=scores["accuracy"], loss=scores["loss"])
 
 
 def shown(path: Path) -> Path:
@@ -199,10 +204,11 @@ def shown(path: Path) -> Path:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m course_utils.run_all", description=__doc__.splitlines()[0])
-    parser.add_argument("numbers", nargs="*", help="run only these notebooks (01 05 ...); what they need must be in "
-                        "the model cache already")
-    parser.add_argument("--write-back", action="store_true", help="write each notebook that ran without error back "
-                        "over its source in notebooks/, outputs and all (how the committed outputs are refreshed)")
+    parser.add_argument("numbers", nargs="*", help=_("run only these notebooks (01 05 ...); what they need must be "
+                                                     "in the model cache already"))
+    parser.add_argument("--write-back", action="store_true", help=_(
+        "write each notebook that ran without error back over its source in notebooks/, outputs and all (how the "
+        "committed outputs are refreshed)"))
     return parser.parse_args(argv)
 
 
@@ -210,22 +216,24 @@ def main(argv: list[str] | None = None) -> int:
     options, budget, order = parse(argv), current_budget(), read_order()
     sources = [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
                if not options.numbers or path.name[:2] in options.numbers]
-    print(f"Running {len(sources)} notebooks into {shown(OUTPUT)}/ with the {budget.name!r} "
-          f"budget ({budget}).", flush=True)
+    print(_("Running {count} notebooks into {folder}/ with the {budget} budget ({details}).").format(
+        count=len(sources), folder=shown(OUTPUT), budget=repr(budget.name), details=budget), flush=True)
     rows, failed, skipped = run_in_order(sources, order)
-    total = sum(seconds for _, seconds in rows)
-    print(f"{'total':<34}{total:>8.0f} s  ({total / 60:.1f} min)")
+    total = sum(seconds for _name, seconds in rows)
+    print(_("{total:<34}{seconds:>8.0f} s  ({minutes:.1f} min)").format(total=_("total"), seconds=total,
+                                                                       minutes=total / 60))
     if options.write_back:
-        for name, _ in rows:
+        for name, _seconds in rows:
             if name not in failed:
                 os.replace(OUTPUT / f"{name}.ipynb", NOTEBOOKS / f"{name}.ipynb")
-        print(f"Wrote {len(rows) - len(failed)} executed notebooks back into notebooks/.")
+        print(_("Wrote {count} executed notebooks back into notebooks/.").format(count=len(rows) - len(failed)))
     if failed or skipped:
-        print(f"Failed: {', '.join(failed)}" + (f"; skipped: {skipped} notebook{'s' * (skipped > 1)} that need"
-                                                 f"{'s' * (skipped == 1)} it" if skipped else "") + ".")
+        also = ngettext("; skipped: {count} notebook that needs it", "; skipped: {count} notebooks that need it",
+                        skipped).format(count=skipped) if skipped else ""
+        print(_("Failed: {notebooks}{skipped}.").format(notebooks=", ".join(failed), skipped=also))
         return 1
     if len(sources) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))):
-        print(f"Final test accuracy: {final_test_accuracy()}")
+        print(_("Final test accuracy: {accuracy}").format(accuracy=final_test_accuracy()))
     return 0
 
 
@@ -239,18 +247,22 @@ def run_in_order(sources: list[Path], order) -> tuple[list[tuple[str, float]], l
             if blocked:
                 not_done.add(source.stem)
                 needs = ", ".join(name[:2] for name in blocked)
-                print(f"{source.stem:<34}{'':>10}  skipped: needs {needs}", flush=True)
+                print(_("{notebook:<34}{blank:>10}  skipped: needs {needs}").format(
+                    notebook=source.stem, blank="", needs=needs), flush=True)
                 continue
             # This notebook's kernel, and the next one's, which starts while this notebook runs.
             kernel, following = following or Kernel(), (Kernel() if position < len(sources) else None)
             error, seconds = execute(source, OUTPUT / source.name, position, len(sources), kernel)
             rows.append((source.stem, seconds))
-            print(f"{source.stem:<34}{seconds:>8.0f} s  {'ok' if error is None else 'FAILED'}", flush=True)
+            status = _("ok") if error is None else _("FAILED")
+            print(_("{notebook:<34}{seconds:>8.0f} s  {status}").format(notebook=source.stem, seconds=seconds,
+                                                                       status=status), flush=True)
             if error is not None:
                 not_done.add(source.stem)
                 failed.append(source.stem)
                 copy = shown(OUTPUT / source.name)
-                print(indent(error, "    "), f"    (the whole notebook: {copy})", sep="\n", flush=True)
+                print(indent(error, "    "), _("    (the whole notebook: {path})").format(path=copy), sep="\n",
+                      flush=True)
     finally:
         if following is not None:  # not needed: interrupted, or the next notebooks are skipped
             following.stop()

@@ -13,6 +13,7 @@ import numpy as np
 
 from course_utils.digit_image import IMAGE_SIZE
 from course_utils.evaluation import predict_probabilities
+from course_utils.i18n import _
 
 
 class Panel(widgets.VBox):
@@ -58,17 +59,19 @@ def predict_digit(model, image: np.ndarray) -> np.ndarray:
     """The 10 probabilities for one 28x28 image in [0, 1] (fast: no ``model.predict`` overhead)."""
     image = np.asarray(image, dtype="float32")
     if image.shape != (IMAGE_SIZE, IMAGE_SIZE):
-        raise ValueError(f"predict_digit expects one {IMAGE_SIZE}x{IMAGE_SIZE} image, got shape {image.shape}")
+        raise ValueError(_("predict_digit expects one {size}x{size} image, got shape {shape}").format(
+            size=IMAGE_SIZE, shape=image.shape))
     return predict_probabilities(model, image[np.newaxis, :, :, np.newaxis])[0]
 
 
 def guess(probabilities: np.ndarray) -> str:
     """The most likely digit and its probability, e.g. '7 (99%)'."""
     predicted = int(np.argmax(probabilities))
-    return f"{predicted} ({probabilities[predicted]:.0%})"
+    return _("{digit} ({probability:.0%})").format(digit=predicted, probability=probabilities[predicted])
 
 
 def verdict(probabilities: np.ndarray) -> str:
     """The model's first and second guesses in a sentence."""
     second = int(np.argsort(probabilities)[-2])
-    return f"This looks like a {guess(probabilities)}. Second guess: {second} ({probabilities[second]:.0%})."
+    return _("This looks like a {guess}. Second guess: {second} ({probability:.0%}).").format(
+        guess=guess(probabilities), second=second, probability=probabilities[second])

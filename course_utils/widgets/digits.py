@@ -11,6 +11,7 @@ import numpy as np
 import traitlets
 
 from course_utils.digit_image import MAX_UPLOAD_BYTES, DigitImageError, open_photo, prepare_drawing, prepare_photo
+from course_utils.i18n import _
 from course_utils.plotting import plot_prediction
 from course_utils.widgets.common import Panel, predict_digit, show_figure, status_line, verdict
 
@@ -38,7 +39,8 @@ class DrawingCanvas(anywidget.AnyWidget):
     def _one_square_image(self, proposal):
         image = bytes(proposal["value"])
         if len(image) not in (0, self.size**2):
-            raise traitlets.TraitError(f"image holds {self.size}x{self.size} = {self.size**2} bytes, got {len(image)}")
+            raise traitlets.TraitError(_("image holds {size}x{size} = {bytes} bytes, got {count}").format(
+                size=self.size, bytes=self.size**2, count=len(image)))
         return image
 
     @property
@@ -52,7 +54,8 @@ class DrawingCanvas(anywidget.AnyWidget):
     def ink(self, array: np.ndarray) -> None:
         array = np.asarray(array)
         if array.shape != (self.size, self.size):
-            raise ValueError(f"ink is a {self.size}x{self.size} array, got shape {array.shape}")
+            raise ValueError(_("ink is a {size}x{size} array, got shape {shape}").format(size=self.size,
+                                                                                        shape=array.shape))
         self.image = np.clip(array, 0, 255).astype("uint8").tobytes()
 
 
@@ -67,10 +70,10 @@ def draw_digit(model) -> Panel:
     canvas = DrawingCanvas()
     status = status_line()
     plot = widgets.Output(layout=widgets.Layout(min_width="560px"))
-    panel = Panel("Draw a digit", [widgets.HBox([canvas, plot]), status], "course-draw-digit")
+    panel = Panel(_("Draw a digit"), [widgets.HBox([canvas, plot]), status], "course-draw-digit")
     panel.canvas, panel.status, panel.plot = canvas, status, plot
 
-    def read(_=None) -> None:
+    def read(_change=None) -> None:
         try:
             image = prepare_drawing(canvas.ink)
         except DigitImageError as error:
@@ -96,11 +99,11 @@ def digit_upload(model) -> Panel:
     ``probabilities`` of the last good upload.
     """
     upload = widgets.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
-                                description="Upload a digit")
-    status = status_line(f"Upload a PNG or JPEG photo of one handwritten digit, up to {MAX_UPLOAD_BYTES // 2**20} MB "
-                         "(dark pen on white paper works best).")
+                                description=_("Upload a digit"))
+    status = status_line(_("Upload a PNG or JPEG photo of one handwritten digit, up to {megabytes} MB "
+                           "(dark pen on white paper works best).").format(megabytes=MAX_UPLOAD_BYTES // 2**20))
     plot = widgets.Output()
-    panel = Panel("Digit upload", [upload, status, plot], "course-digit-upload")
+    panel = Panel(_("Digit upload"), [upload, status, plot], "course-digit-upload")
     panel.upload, panel.status, panel.plot = upload, status, plot
     panel.photo = panel.image = panel.probabilities = None
 

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from course_utils.evaluation import predict_probabilities
+from course_utils.i18n import _
 from course_utils.plotting import plot_prediction
 from course_utils.widgets.common import Panel, guess, show_figure, status_line
 
@@ -21,29 +22,31 @@ def digit_explorer(model, images: np.ndarray, labels: np.ndarray) -> Panel:
     misclassified = np.flatnonzero(probabilities.argmax(axis=1) != labels)
     everything = np.arange(len(images))
 
-    slider = widgets.IntSlider(0, min=0, max=len(images) - 1, description="Test image", continuous_update=False,
+    slider = widgets.IntSlider(0, min=0, max=len(images) - 1, description=_("Test image"), continuous_update=False,
                                style={"description_width": "initial"})
-    only_wrong = widgets.Checkbox(False, description=f"only misclassified ({len(misclassified):,})", indent=False)
+    only_wrong = widgets.Checkbox(False, description=_("only misclassified ({count:,})").format(
+        count=len(misclassified)), indent=False)
     status = status_line()
     plot = widgets.Output()
-    panel = Panel(f"Test set explorer ({len(images):,} digits)",
+    panel = Panel(_("Test set explorer ({count:,} digits)").format(count=len(images)),
                   [widgets.HBox([slider, only_wrong]), status, plot], "course-digit-explorer")
     panel.slider, panel.only_wrong, panel.status, panel.plot = slider, only_wrong, status, plot
     panel.probabilities, panel.misclassified = probabilities, misclassified
     panel.shown = everything  # the test indices the slider steps through
 
-    def show(_=None) -> None:
+    def show(_change=None) -> None:
         if len(panel.shown) == 0:
-            status.value = "No misclassified digits: the model gets every one of them right."
+            status.value = _("No misclassified digits: the model gets every one of them right.")
             show_figure(plot)
             return
         index = int(panel.shown[slider.value])
         truth = int(labels[index])
-        mark = "✔" if truth == probabilities[index].argmax() else "✘ a mistake"
-        status.value = f"Test image {index:,}: true {truth} · predicted {guess(probabilities[index])} {mark}"
+        mark = "✔" if truth == probabilities[index].argmax() else _("✘ a mistake")
+        status.value = _("Test image {index:,}: true {truth} · predicted {guess} {mark}").format(
+            index=index, truth=truth, guess=guess(probabilities[index]), mark=mark)
         show_figure(plot, plot_prediction(images[index], probabilities[index], f"Test image {index:,}", truth))
 
-    def restrict(_=None) -> None:
+    def restrict(_change=None) -> None:
         panel.shown = misclassified if only_wrong.value else everything
         slider.disabled = len(panel.shown) == 0
         moved = slider.value != 0

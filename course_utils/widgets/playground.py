@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from course_utils import training
 from course_utils.callbacks import Progress, StopOnRequest
 from course_utils.data import TRAIN_SIZE, load_prepared
+from course_utils.i18n import _
 from course_utils.plotting import detached_figures, plot_recent_runs
 from course_utils.widgets.common import Panel, show_figure, status_line
 
@@ -46,9 +47,9 @@ class TrainingPlayground:
         self.model, self.history, self.runs, self.progress = None, {}, [], None
         self.stop, self.thread, self.last_status = StopOnRequest(), None, 0.0
         self._make_controls()
-        self.status = status_line("Choose the settings, then click Train. Small runs take seconds.")
+        self.status = status_line(_("Choose the settings, then click Train. Small runs take seconds."))
         self.plot = widgets.Output()
-        self.widget = Panel(f"Training playground ({self.total:,} training images)", [
+        self.widget = Panel(_("Training playground ({count:,} training images)").format(count=self.total), [
             widgets.HBox([self.optimizer, self.learning_rate]), widgets.HBox([self.epochs, self.batch_size]),
             widgets.HBox([self.train_size, self.batch_norm, self.dropout]),
             widgets.HBox([self.train_button, self.stop_button, self.clear_button]), self.status, self.plot,
@@ -62,18 +63,20 @@ class TrainingPlayground:
         """The settings and the buttons."""
         sizes = [n for n in TRAINING_SIZES if n < self.total] + [self.total]
         self.optimizer = widgets.Dropdown(options=list(DEFAULT_LEARNING_RATES), value="rmsprop",
-                                          description="Optimizer")
+                                          description=_("Optimizer"))
         self.learning_rate = widgets.FloatLogSlider(DEFAULT_LEARNING_RATES["rmsprop"], base=10, min=-5, max=0,
-                                                    step=0.25, readout_format=".2g", description="Learning rate",
+                                                    step=0.25, readout_format=".2g", description=_("Learning rate"),
                                                     style={"description_width": "initial"})
-        self.epochs = widgets.IntSlider(3, min=1, max=10, description="Epochs")
-        self.batch_size = widgets.Dropdown(options=[64, 128, 200, 256, 512], value=200, description="Batch size")
-        self.train_size = widgets.Dropdown(options=[(f"{n:,}", n) for n in sizes], value=sizes[0], description="Images")
-        self.batch_norm = widgets.Checkbox(False, description="batch norm", indent=False)
-        self.dropout = widgets.Checkbox(False, description=f"dropout {PLAYGROUND_DROPOUT}", indent=False)
-        self.train_button = widgets.Button(description="Train", icon="play", button_style="primary")
-        self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger", disabled=True)
-        self.clear_button = widgets.Button(description="Clear runs", icon="trash", disabled=True)
+        self.epochs = widgets.IntSlider(3, min=1, max=10, description=_("Epochs"))
+        self.batch_size = widgets.Dropdown(options=[64, 128, 200, 256, 512], value=200, description=_("Batch size"))
+        self.train_size = widgets.Dropdown(options=[(f"{n:,}", n) for n in sizes], value=sizes[0],
+                                           description=_("Images"))
+        self.batch_norm = widgets.Checkbox(False, description=_("batch norm"), indent=False)
+        self.dropout = widgets.Checkbox(False, description=_("dropout {rate}").format(rate=PLAYGROUND_DROPOUT),
+                                        indent=False)
+        self.train_button = widgets.Button(description=_("Train"), icon="play", button_style="primary")
+        self.stop_button = widgets.Button(description=_("Stop"), icon="stop", button_style="danger", disabled=True)
+        self.clear_button = widgets.Button(description=_("Clear runs"), icon="trash", disabled=True)
 
     def __repr__(self) -> str:
         return repr(self.widget)
@@ -95,13 +98,13 @@ class TrainingPlayground:
     def _on_optimizer(self, change) -> None:
         self.learning_rate.value = DEFAULT_LEARNING_RATES[change["new"]]
 
-    def _on_train(self, _=None) -> None:
+    def _on_train(self, _button=None) -> None:
         if self.is_training():
             return
         other = TrainingPlayground.running
         if other is not None and other is not self and other.is_training():
-            self.status.value = ("Another training playground in this notebook is still training: press its Stop "
-                                 "(or wait for it to finish), then click Train here.")
+            self.status.value = _("Another training playground in this notebook is still training: press its Stop "
+                                  "(or wait for it to finish), then click Train here.")
             return
         TrainingPlayground.running = self
         recipe = self._recipe()
@@ -109,20 +112,21 @@ class TrainingPlayground:
         self.runs.append((self._run_name(recipe), self.history))  # filled epoch by epoch
         self.stop = StopOnRequest()
         self.train_button.disabled, self.stop_button.disabled, self.clear_button.disabled = True, False, True
-        self.status.value = f"Training on {recipe.train_size:,} images for {recipe.epochs} epochs..."
+        self.status.value = _("Training on {count:,} images for {epochs} epochs...").format(count=recipe.train_size,
+                                                                                            epochs=recipe.epochs)
         self.thread = threading.Thread(target=self._run, args=(recipe,), name="playground-training", daemon=True)
         self.thread.start()
 
-    def _on_stop(self, _=None) -> None:
+    def _on_stop(self, _button=None) -> None:
         self.stop.request()
         self.stop_button.disabled = True
-        self.status.value = "Stopping after the current batch..."
+        self.status.value = _("Stopping after the current batch...")
 
-    def _on_clear(self, _=None) -> None:
+    def _on_clear(self, _button=None) -> None:
         self.runs.clear()
         self.clear_button.disabled = True
         show_figure(self.plot)
-        self.status.value = "Runs cleared. Choose the settings, then click Train."
+        self.status.value = _("Runs cleared. Choose the settings, then click Train.")
 
     def _recipe(self) -> training.Recipe:
         """The recipe the controls say."""
@@ -143,13 +147,13 @@ class TrainingPlayground:
         """Train with ``recipe`` (on the training thread) and say how it ended."""
         self.progress = Progress(recipe.epochs, recipe.steps_per_epoch(), self._on_batch, self._on_epoch)
         try:
-            self.model, _ = training.train(recipe, self.data, verbose=0, callbacks=[self.progress, self.stop])
+            self.model = training.train(recipe, self.data, verbose=0, callbacks=[self.progress, self.stop])[0]
             self.status.value = self._outcome(recipe)
         except Exception as error:  # noqa: BLE001 (show it to the student instead of a traceback in the log)
             detail = str(error).splitlines()[0][:200] if str(error) else ""
             reason = type(error).__name__ + (f": {detail}" if detail else "")
-            self.status.value = (f"Training stopped by an error ({reason}). "
-                                 "Try fewer images or a smaller batch; if it happens again, restart the kernel.")
+            self.status.value = _("Training stopped by an error ({reason}). Try fewer images or a smaller batch; "
+                                  "if it happens again, restart the kernel.").format(reason=reason)
         finally:
             if self.runs and not self.runs[-1][1]:
                 self.runs.pop()  # a run that failed before its first epoch leaves nothing to draw
@@ -160,17 +164,20 @@ class TrainingPlayground:
         """How the run that just ended went, in a sentence."""
         progress, seconds, accuracy = self.progress, self.progress.seconds(), self.history["val_accuracy"][-1]
         if progress.batches_done < recipe.epochs * progress.steps_per_epoch:
-            return (f"Stopped after {seconds:.0f} s, in epoch {progress.epoch + 1} at batch "
-                    f"{progress.batch} of {progress.steps_per_epoch}: validation accuracy {accuracy:.2%}.")
-        return f"Done in {seconds:.0f} s: validation accuracy {accuracy:.2%} after {recipe.epochs} epochs."
+            return _("Stopped after {seconds:.0f} s, in epoch {epoch} at batch {batch} of {batches}: validation "
+                     "accuracy {accuracy:.2%}.").format(seconds=seconds, epoch=progress.epoch + 1, batch=progress.batch,
+                                                        batches=progress.steps_per_epoch, accuracy=accuracy)
+        return _("Done in {seconds:.0f} s: validation accuracy {accuracy:.2%} after {epochs} epochs.").format(
+            seconds=seconds, accuracy=accuracy, epochs=recipe.epochs)
 
     def _on_batch(self, progress: Progress) -> None:
         if self.stop.requested.is_set():
             return  # the status says it is stopping
         if time.perf_counter() - self.last_status >= STATUS_EVERY_SECONDS:
             self.last_status = time.perf_counter()
-            self.status.value = (f"Epoch {progress.epoch + 1} of {progress.epochs}, batch {progress.batch} of "
-                                 f"{progress.steps_per_epoch} · {progress.time_left()}")
+            self.status.value = _("Epoch {epoch} of {epochs}, batch {batch} of {batches} · {time_left}").format(
+                epoch=progress.epoch + 1, epochs=progress.epochs, batch=progress.batch,
+                batches=progress.steps_per_epoch, time_left=progress.time_left())
 
     def _on_epoch(self, progress: Progress, logs: dict) -> None:
         for name, value in logs.items():
@@ -178,10 +185,10 @@ class TrainingPlayground:
         with detached_figures():  # drawn on the training thread: keep it out of pyplot (and any cell's output)
             show_figure(self.plot, plot_recent_runs(self.runs))
         self.last_status = time.perf_counter()
-        status = (f"Epoch {progress.epoch + 1} of {progress.epochs}: validation accuracy "
-                  f"{logs['val_accuracy']:.2%}, loss {logs['val_loss']:.3f}")
+        status = _("Epoch {epoch} of {epochs}: validation accuracy {accuracy:.2%}, loss {loss:.3f}").format(
+            epoch=progress.epoch + 1, epochs=progress.epochs, accuracy=logs["val_accuracy"], loss=logs["val_loss"])
         if self.stop.requested.is_set():
-            status += " · stopping"
+            status += _(" · stopping")
         elif progress.epoch + 1 < progress.epochs:
             status += f" · {progress.time_left()}"
         self.status.value = status

@@ -1,0 +1,548 @@
+"""The course in two languages (course_utils.i18n): the Chinese catalogue complete, in step with the code and
+compiled; English output unchanged byte for byte; Chinese when the notebook says so; the glossary; figures that
+refuse a glyph their font lacks; JupyterLab's Chinese language pack."""
+
+from __future__ import annotations
+
+import ast
+import collections
+import gettext
+import gzip
+import io
+import json
+import os
+import re
+import secrets
+import signal
+import string
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+import course_utils
+from course_utils import i18n
+from course_utils.data import MNIST_FILES, MnistDataError, download_advice, load_mnist, read_idx
+
+ROOT = Path(__file__).resolve().parents[1]
+PO = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "course_utils.po"
+MO = PO.with_suffix(".mo")
+
+
+@pytest.fixture
+def language():
+    """Switch the course's language inside a test (``language("zh")``); English again afterwards."""
+    before = i18n.get_language()
+    yield i18n.set_language
+    i18n.set_language(before)
+
+
+def catalogue():
+    with PO.open("rb") as file:
+        return read_po(file)
+
+
+def messages():
+    return [message for message in catalogue() if message.id]
+
+
+def message_id(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+# --- The catalogue ---------------------------------------------------------------------------------
+
+def translations_of(message) -> list[str]:
+    return list(message.string) if isinstance(message.string, (list, tuple)) else [message.string]
+
+
+def test_every_message_has_a_chinese_translation():
+    untranslated = [message_id(m) for m in messages() if not all(translations_of(m))]
+    fuzzy = [message_id(m) for m in messages() if m.fuzzy]
+    assert not untranslated, f"no Chinese in {PO.name} for: {untranslated}"
+    assert not fuzzy, f"fuzzy (a guess by make translations: check it, then remove the fuzzy flag): {fuzzy}"
+    assert len(messages()) >= 90
+
+
+def placeholders(text: str) -> collections.Counter:
+    """The ``{fields}`` of a message with their conversions and format specs (literal ``{{ }}`` left out)."""
+    return collections.Counter((name, conversion, spec) for _, name, spec, conversion in string.Formatter().parse(text)
+                               if name is not None)
+
+
+def test_each_translation_keeps_the_placeholders_of_its_message():
+    wrong = []
+    for message in messages():
+        english = message.id if isinstance(message.id, str) else message.id[-1]  # Chinese has the plural's one form
+        for chinese in translations_of(message):
+            if placeholders(chinese) != placeholders(english):
+                wrong.append(f"{english!r}: {sorted(placeholders(english))} but {chinese!r}: "
+                             f"{sorted(placeholders(chinese))}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_catalogue_is_up_to_date_with_the_code():
+    """What make translations would extract (babel.cfg) is what the catalogue holds: no message without a
+    translation entry, no entry for a message the code no longer says."""
+    method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text(encoding="utf-8")))
+    skip = {"build", "class", "notebooks", "node_modules"}
+    extracted = {message if isinstance(message, str) else tuple(message)
+                 for _, _, message, _, _ in extract_from_dir(
+                     ROOT, method_map, options_map,
+                     directory_filter=lambda path: not {part for part in Path(path).parts} & skip
+                     and not Path(path).name.startswith("."))}
+    stored = {message.id if isinstance(message.id, str) else tuple(message.id) for message in messages()}
+    assert extracted - stored == set(), "new messages: run make translations, then translate them in " + PO.name
+    assert stored - extracted == set(), "messages the code no longer says: run make translations"
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    with MO.open("rb") as file:
+        compiled = gettext.GNUTranslations(file)._catalog
+    expected = {}
+    for message in catalogue():
+        if isinstance(message.id, str):
+            expected[message.id] = message.string
+        else:
+            for index, text in enumerate(message.string):
+                expected[(message.id[0], index)] = text
+    compiled_header = compiled.pop("")
+    assert compiled == {key: value for key, value in expected.items() if key != ""}, \
+        f"{MO.name} is older than {PO.name}: run make translations (or pybabel compile) and commit both"
+    assert "Plural-Forms: nplurals=1; plural=0;" in compiled_header
+
+
+def test_the_chinese_uses_the_glossarys_terms():
+    """A message that uses a glossary term in English uses its Chinese term (zh, or a name in zh_also)."""
+    terms = [term for term in i18n.glossary() if term.check]
+    wrong = []
+    for message in messages():
+        english = re.sub(r"\{[^{}]*\}", " ", " ".join([message.id] if isinstance(message.id, str) else message.id))
+        chinese = " ".join(translations_of(message))
+        for term in terms:
+            word = re.sub(r"\s*\(.*\)$", "", term.en)
+            if re.search(rf"(?<![\w-]){re.escape(word)}(s|es)?(?![\w-])", english, re.IGNORECASE) and \
+                    not any(name in chinese for name in term.zh_names()):
+                wrong.append(f"{term.en!r} -> {term.zh!r} not in {chinese!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def bindings_of_underscore(path: Path) -> list[str]:
+    """Where a module that imports ``_`` from course_utils.i18n also binds the name ``_`` (``_, x = ...``,
+    ``for _ in``): that hides the lookup, and the next ``_("...")`` calls a tuple item."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imports = any(isinstance(node, ast.ImportFrom) and node.module == "course_utils.i18n"
+                  and any(alias.name == "_" and alias.asname is None for alias in node.names)
+                  for node in ast.walk(tree))
+    if not imports:
+        return []
+    found = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == "_"
+             and isinstance(node.ctx, ast.Store)]
+    found += [node.lineno for node in ast.walk(tree) if isinstance(node, ast.arg) and node.arg == "_"]
+    return [f"{path.relative_to(ROOT)}:{line}" for line in sorted(found)]
+
+
+def test_no_module_that_translates_uses_underscore_as_a_throwaway_name():
+    found = [where for path in sorted((ROOT / "course_utils").rglob("*.py")) for where in bindings_of_underscore(path)]
+    assert not found, f"_ is the translation function there: name the unused value (_seconds, _name): {found}"
+
+
+# --- Choosing the language -------------------------------------------------------------------------
+
+def test_languages_and_their_spellings(language):
+    for spelling in ("zh", "zh_CN", "zh-cn", "zh-Hans", "中文"):
+        assert i18n.normalise_language(spelling) == "zh"
+    for spelling in ("en", "EN", "en_US", "english"):
+        assert i18n.normalise_language(spelling) == "en"
+    with pytest.raises(i18n.LanguageError, match="not 'fr'"):
+        language("fr")
+
+
+def test_the_environment_variable_chooses_the_language_by_default(language, monkeypatch):
+    monkeypatch.setenv(i18n.LANGUAGE_VARIABLE, "zh")
+    assert language(None) == "zh"
+    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE)
+    assert language(None) == "en"
+
+
+def test_setup_course_takes_the_language_first_and_keeps_the_seed(language, monkeypatch):
+    import keras
+    import tensorflow as tf
+
+    seeds = []
+    monkeypatch.setattr(keras.utils, "set_random_seed", seeds.append)
+    monkeypatch.setattr(tf.config.experimental, "enable_op_determinism", lambda: None)
+    monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
+    with warnings.catch_warnings():
+        course_utils.setup_course("zh")
+        assert i18n.get_language() == "zh"
+        course_utils.setup_course(language="en", seed=7)
+        assert i18n.get_language() == "en"
+        monkeypatch.setenv(i18n.LANGUAGE_VARIABLE, "zh")
+        course_utils.setup_course()
+        assert i18n.get_language() == "zh"
+        course_utils.setup_course(3)  # the seed, positionally, as before
+        assert i18n.get_language() == "zh"
+    assert seeds == [course_utils.SEED, 7, course_utils.SEED, 3]
+
+
+def test_messages_are_looked_up_when_they_are_said(language, tmp_path):
+    missing = tmp_path / "nowhere"
+    language("zh")
+    with pytest.raises(MnistDataError) as chinese:
+        load_mnist(missing)
+    language("en")
+    with pytest.raises(MnistDataError) as english:
+        load_mnist(missing)
+    assert "不是文件夹" in str(chinese.value) and "MNIST_DATA_DIR" in str(chinese.value)
+    assert str(english.value).endswith("which is not a folder. Set it to the folder holding the four MNIST idx files "
+                                       "(train-images-idx3-ubyte.gz, ...), or unset it to let Keras download the data.")
+
+
+# --- English unchanged, Chinese when asked ---------------------------------------------------------
+
+def idx(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 8, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
+    return header + array.astype(np.uint8).tobytes()
+
+
+def data_errors(folder: Path) -> dict[str, str]:
+    """The data loader's errors for broken files, by case."""
+    errors = {}
+
+    def error(case, call):
+        try:
+            call()
+        except MnistDataError as raised:
+            errors[case] = str(raised)
+
+    error("not a folder", lambda: load_mnist(Path("/no/such/mnist")))
+    error("missing file", lambda: load_mnist(folder, checksums=None, counts=None))
+    bad = folder / "bad"
+    bad.write_bytes(b"\x01\x02\x03\x04rest")
+    error("magic", lambda: read_idx(bad))
+    bad.write_bytes(b"\x00\x00\x08\x03\x00\x00")
+    error("header", lambda: read_idx(bad))
+    bad.write_bytes(idx(np.zeros((3, 2, 2))))
+    error("count", lambda: read_idx(bad, expected_count=5))
+    bad.write_bytes(idx(np.zeros((3, 2, 2)))[:-1])
+    error("size", lambda: read_idx(bad))
+    bad.write_bytes(idx(np.zeros((3, 2, 2))))
+    error("md5", lambda: read_idx(bad, expected_md5="0" * 32))
+    gz = folder / "cut.gz"
+    gz.write_bytes(gzip.compress(idx(np.zeros((3, 2, 2))))[:-8])
+    error("gzip", lambda: read_idx(gz))
+    return errors
+
+
+def test_in_english_the_data_loaders_errors_are_as_before(language, tmp_path):
+    """The texts as the code wrote them before they were wrapped for translation (the same f-strings)."""
+    language("en")
+    errors = data_errors(tmp_path)
+    bad, gz, folder = tmp_path / "bad", tmp_path / "cut.gz", Path("/no/such/mnist")
+    name = MNIST_FILES["train_images"]
+    gz_error = errors["gzip"].split("(", 1)[1].split(")", 1)[0]
+    assert errors == {
+        "not a folder": f"MNIST_DATA_DIR points to {str(folder)!r}, which is not a folder. Set it to the folder "
+                        "holding the four MNIST idx files (train-images-idx3-ubyte.gz, ...), or unset it to let Keras "
+                        "download the data.",
+        "missing file": f"{name}.gz (or {name}) is missing from {tmp_path}. Copy all four MNIST idx files there: "
+                        + ", ".join(f"{n}.gz" for n in MNIST_FILES.values()) + ".",
+        "magic": f"{bad} is not an MNIST idx file: wrong magic number (01020304); expected 00000801 for labels or "
+                 "00000803 for images. Replace it with the original file.",
+        "header": f"{bad} ends inside its header (6 bytes). Replace it with the original file.",
+        "count": f"{bad} says it holds 3 items; the MNIST file holds 5. Replace it with the original file.",
+        "size": f"{bad} has 11 bytes of data but its header (3, 2, 2) needs 12: the file is truncated or padded. "
+                "Replace it with the original file.",
+        "md5": f"{bad} does not match the published MNIST checksum (MD5 of the uncompressed content is "
+               f"{errors['md5'].split('is ')[1].split(',')[0]}, expected {'0' * 32}): the file is damaged or modified. "
+               "Download the original file again.",
+        "gzip": f"{gz} is not a complete gzip file ({gz_error}): the download was probably cut short. Download it "
+                "again, or delete it and put the uncompressed file there instead (a .gz is read first).",
+    }
+    relative = Path("no-such-relative-folder")
+    with pytest.raises(MnistDataError) as raised:
+        load_mnist(relative)
+    assert str(raised.value).startswith(f"MNIST_DATA_DIR points to {str(relative)!r} (read from "
+                                        f"{str(relative.resolve().parent)!r}; use an absolute path), which is not")
+
+
+def test_in_chinese_the_data_loaders_errors_are_chinese(language, tmp_path):
+    language("zh")
+    errors = data_errors(tmp_path)
+    assert len(errors) == 8
+    for case, text in errors.items():
+        assert re.search(r"[\u4e00-\u9fff]", text), (case, text)
+    assert errors["md5"].startswith(f"{tmp_path / 'bad'} 与公布的 MNIST 校验和不符")
+    assert "独热编码" in _raised(ValueError, lambda: __import__("course_utils.data").data.encode_labels(np.eye(10)))
+
+
+def _raised(kind, call) -> str:
+    with pytest.raises(kind) as raised:
+        call()
+    return str(raised.value)
+
+
+def test_the_download_advice_is_said_in_the_current_language(language):
+    language("en")
+    files = ", ".join(f"{name}.gz" for name in MNIST_FILES.values())
+    expected = (f"Without network, the course reads MNIST from a folder instead: copy the four MNIST idx files "
+                f"({files}) into a folder and set the environment variable MNIST_DATA_DIR to that folder, e.g. export "
+                "MNIST_DATA_DIR=$HOME/mnist before make run (in a notebook: %env MNIST_DATA_DIR=/path/to/mnist, then "
+                "restart the kernel). Behind a proxy, set HTTPS_PROXY instead. See 'Troubleshooting' in the README.")
+    from course_utils import data
+
+    assert download_advice() == data.DOWNLOAD_ADVICE == expected
+    language("zh")
+    assert data.DOWNLOAD_ADVICE.startswith("没有网络时") and "export MNIST_DATA_DIR=$HOME/mnist" in download_advice()
+
+
+def test_the_model_ready_line_is_as_before_in_english_and_chinese_when_asked(language, monkeypatch, capsys):
+    from course_utils import cache
+    from course_utils.training import ARTICLE
+
+    for epochs, english, chinese in [(1, "1 epoch", "1 轮"), (3, "3 epochs", "3 轮")]:
+        monkeypatch.setattr(cache, "load", lambda recipe, epochs=epochs: (None, {"loss": [0.1] * epochs}))
+        language("en")
+        cache.load_or_train(ARTICLE)
+        language("zh")
+        cache.load_or_train(ARTICLE)
+        assert capsys.readouterr().out == (f"Model ready: recipe {ARTICLE.key()}, {english}\n"
+                                           f"模型就绪：配方 {ARTICLE.key()}，{chinese}\n")
+
+
+def test_the_cache_folder_error_is_chinese_when_asked(language, monkeypatch, tmp_path):
+    from course_utils import cache
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv(cache.CACHE_VARIABLE, str(blocked / "cache"))
+    language("zh")
+    assert "无法写入" in _raised(cache.CacheError, cache._check_writable)
+    language("en")
+    assert _raised(cache.CacheError, cache._check_writable).startswith(f"The model cache folder {blocked / 'cache'} "
+                                                                       "cannot be written (")
+
+
+def test_make_runs_lines_are_as_before_in_english(language):
+    from course_utils import run_all
+
+    language("en")
+
+    class Failure:
+        ename, evalue = "Exception", "URL fetch failure on https://storage.googleapis.com/mnist.npz"
+
+    assert run_all.describe_error(Failure()) == f"Exception: {Failure.evalue}\n{download_advice()}"
+    language("zh")
+    assert "没有网络时" in run_all.describe_error(Failure())
+
+
+def test_the_widgets_say_the_same_in_english_and_chinese_when_asked(language, tiny_data):
+    from course_utils.widgets import digit_upload, draw_digit, training_playground, verdict
+
+    probabilities = np.array([0.01, 0.02, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9, 0.07, 0.0])
+    language("en")
+    playground, upload, drawing = training_playground(tiny_data), digit_upload(None), draw_digit(None)
+    assert verdict(probabilities) == "This looks like a 7 (90%). Second guess: 8 (7%)."
+    assert [playground.optimizer.description, playground.learning_rate.description, playground.epochs.description,
+            playground.batch_size.description, playground.train_size.description, playground.batch_norm.description,
+            playground.dropout.description, playground.train_button.description, playground.stop_button.description,
+            playground.clear_button.description] == ["Optimizer", "Learning rate", "Epochs", "Batch size", "Images",
+                                                      "batch norm", "dropout 0.25", "Train", "Stop", "Clear runs"]
+    assert playground.status.value == "Choose the settings, then click Train. Small runs take seconds."
+    assert repr(playground) == f"Training playground ({playground.total:,} training images)"
+    assert repr(upload) == "Digit upload" and upload.upload.description == "Upload a digit"
+    assert upload.status.value == ("Upload a PNG or JPEG photo of one handwritten digit, up to 8 MB (dark pen on white "
+                                   "paper works best).")
+    assert repr(drawing) == "Draw a digit"
+    language("zh")
+    playground, upload, drawing = training_playground(tiny_data), digit_upload(None), draw_digit(None)
+    assert verdict(probabilities) == "看起来是 7（90%）。其次可能是 8（7%）。"
+    assert playground.train_button.description == "训练" and playground.dropout.description == "暂退法 0.25"
+    assert repr(playground) == f"训练实验台（{playground.total:,} 张训练图像）"
+    assert repr(upload) == "数字上传" and repr(drawing) == "手写一个数字"
+
+
+# --- The glossary ----------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_glossary_term_has_both_languages_and_definitions():
+    terms = i18n.glossary()
+    assert 50 <= len(terms) <= 90, len(terms)
+    for term in terms:
+        assert term.en.strip() and term.en_definition.strip() and not CJK.search(term.en + term.en_definition), term
+        assert CJK.search(term.zh) and CJK.search(term.zh_definition), term
+        assert term.en_definition.endswith(".") and term.zh_definition.endswith("。"), term
+
+
+def test_no_glossary_term_is_listed_twice():
+    terms = i18n.glossary()
+    english = collections.Counter(re.sub(r"\s*\(.*\)$", "", term.en).lower() for term in terms)
+    chinese = collections.Counter(name for term in terms for name in term.zh_names())
+    assert [word for word, count in english.items() if count > 1] == []
+    assert [word for word, count in chinese.items() if count > 1] == []
+
+
+def test_the_course_terms_are_in_the_glossary():
+    english = {re.sub(r"\s*\(.*\)$", "", term.en).lower() for term in i18n.glossary()}
+    for word in ("convolution", "feature map", "channel", "pooling", "stride", "padding", "flatten", "softmax",
+                 "one-hot encoding", "cross-entropy", "gradient descent", "learning rate", "optimizer", "rmsprop",
+                 "adam", "momentum", "epoch", "batch", "overfitting", "validation set", "test set", "accuracy",
+                 "dropout", "data augmentation", "label smoothing", "learning-rate schedule", "warm-up",
+                 "cosine decay", "distributed training", "replica", "automatic differentiation"):
+        assert word in english, word
+
+
+def test_the_glossary_as_a_markdown_table():
+    terms = i18n.glossary()
+    chinese, english = i18n.glossary_markdown("zh"), i18n.glossary_markdown("en")
+    assert chinese.splitlines()[:2] == ["| 中文 | English | 释义 |", "| --- | --- | --- |"]
+    assert english.splitlines()[0] == "| English | 中文 (Chinese) | Definition |"
+    assert len(chinese.splitlines()) == len(english.splitlines()) == len(terms) + 2
+    assert "| 卷积神经网络 | convolutional neural network (convnet, CNN) |" in chinese
+    assert "| 汇聚（又作 池化） | pooling |" in chinese
+    assert all(line.count(" | ") == 2 for line in chinese.splitlines())  # no stray pipe breaks a row
+
+
+# --- Figures ---------------------------------------------------------------------------------------
+
+def test_a_character_the_font_cannot_draw_fails_instead_of_showing_an_empty_box():
+    from matplotlib.figure import Figure
+
+    with warnings.catch_warnings(), matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+        i18n.fail_on_missing_glyphs()
+        figure = Figure()
+        figure.subplots().set_title("Training loss")
+        figure.savefig(io.BytesIO(), format="png")  # English: fine
+        figure.axes[0].set_title("训练损失")
+        with pytest.raises(UserWarning, match=r"Glyph \d+ .*missing from"):
+            figure.savefig(io.BytesIO(), format="png")
+
+
+def test_course_figures_stay_english():
+    """Figure text is never translated (course_utils.i18n): no plotting code asks for a translation."""
+    for name in ("plotting.py", "diagrams.py", "figures.py"):
+        path = ROOT / "course_utils" / name
+        if path.exists():
+            source = path.read_text(encoding="utf-8")
+            assert "course_utils.i18n" not in source and not CJK.search(source), name
+
+
+# --- JupyterLab in Chinese -------------------------------------------------------------------------
+
+def test_make_lab_in_chinese_opens_the_chinese_notebooks_with_the_menus_in_chinese(tmp_path, monkeypatch):
+    own = tmp_path / "own-settings" / "@jupyterlab" / "apputils-extension"
+    own.mkdir(parents=True)
+    (own / "themes.jupyterlab-settings").write_text('{"theme": "JupyterLab Dark"}')
+    monkeypatch.setattr(i18n, "_user_lab_settings", lambda: tmp_path / "own-settings")
+    (tmp_path / "notebooks").mkdir()
+    assert i18n.lab_arguments("en", tmp_path) == [str(tmp_path / "notebooks")]
+    arguments = i18n.lab_arguments("zh", tmp_path)
+    settings = tmp_path / "build" / "jupyterlab" / "zh" / "user-settings"
+    assert arguments == [f"--LabApp.user_settings_dir={settings}", str(tmp_path / "notebooks")]  # no zh/ yet
+    (tmp_path / "notebooks" / "zh").mkdir()
+    assert i18n.lab_arguments("zh", tmp_path)[-1] == str(tmp_path / "notebooks" / "zh")
+    assert '"locale": "zh_CN"' in (settings / i18n.TRANSLATION_PLUGIN).read_text()
+    assert (settings / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings").exists()  # theirs, copied
+    assert sorted(path.name for path in (tmp_path / "own-settings").rglob("*") if path.is_file()) == [
+        "themes.jupyterlab-settings"]  # and left as they were
+
+
+def test_the_lab_arguments_command_refuses_an_unknown_language(capsys):
+    assert i18n.main(["lab-arguments", "fr"]) == 2
+    assert "not 'fr'" in capsys.readouterr().err
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab server on 127.0.0.1 (a free port, a random token) with make lab's Chinese settings;
+    always stopped. Yields ``get(path)``, the parsed JSON of an API path."""
+    token = secrets.token_urlsafe(24)
+    runtime = tmp_path / "runtime"
+    settings = i18n.lab_settings(tmp_path / "settings", "zh")
+    environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(runtime)}
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+               f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+               "--ServerApp.terminals_enabled=False", "--LabApp.extension_manager=readonly"]
+    if os.geteuid() == 0:
+        command.append("--ServerApp.allow_root=True")
+    log = tmp_path / "server.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        url, deadline = None, time.monotonic() + 90
+        while url is None and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            for info in runtime.glob(f"jpserver-{process.pid}.json"):
+                try:
+                    url = f"http://127.0.0.1:{json.loads(info.read_text())['port']}/"
+                except (json.JSONDecodeError, KeyError):
+                    pass
+            time.sleep(0.2)
+        assert url, f"JupyterLab did not start:\n{log.read_text()}"
+
+        def get(path: str):
+            request = urllib.request.Request(url + path, headers={"Authorization": f"token {token}"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+
+        yield get
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+
+
+def test_jupyterlab_loads_the_chinese_language_pack_and_the_chinese_setting(lab):
+    languages = lab("lab/api/translations")["data"]
+    assert "zh_CN" in languages, languages
+    pack = lab("lab/api/translations/zh_CN")["data"]["jupyterlab"]
+    menus = {key: pack.get(key) for key in ("Edit", "Run", "Settings", "Help")}
+    assert menus == {"Edit": ["编辑"], "Run": ["运行"], "Settings": ["设置"], "Help": ["帮助"]}, menus
+    chinese = sum(bool(CJK.search(" ".join(value))) for key, value in pack.items() if key and isinstance(value, list))
+    assert chinese > 1000
+    plugin = lab("lab/api/settings/@jupyterlab/translation-extension:plugin")
+    assert plugin["settings"]["locale"] == "zh_CN"
+
+
+def test_the_test_set_explorer_in_english_and_chinese(language, tiny_data):
+    from course_utils.widgets import digit_explorer
+
+    labels = tiny_data.labels_test[:3]
+    probabilities = np.eye(10, dtype="float32")[labels] * 0.9 + 0.01
+
+    def model(images, training=False):  # right about every digit, 91% sure
+        return probabilities[: len(images)]
+
+    texts = {}
+    for name in ("en", "zh"):
+        language(name)
+        explorer = digit_explorer(model, tiny_data.x_test[:3], labels)
+        first = explorer.status.value
+        explorer.only_wrong.value = True  # no mistakes to step through
+        texts[name] = (repr(explorer), explorer.slider.description, explorer.only_wrong.description, first,
+                       explorer.status.value)
+    digit = int(labels[0])
+    assert texts["en"] == ("Test set explorer (3 digits)", "Test image", "only misclassified (0)",
+                           f"Test image 0: true {digit} · predicted {digit} (91%) ✔",
+                           "No misclassified digits: the model gets every one of them right.")
+    assert texts["zh"] == ("测试集浏览器（3 个数字）", "测试图像", "只看误分类的（0）",
+                           f"测试图像 0：真实标签 {digit} · 预测 {digit}（91%） ✔",
+                           "没有误分类的数字：模型把每一个都判断对了。")
