@@ -13,7 +13,7 @@ from keras import layers
 
 from course_utils.exercises import ex11_augmentation
 from course_utils.model import make_classifier, make_dense_classifier
-from tests.helpers import assert_correct, assert_not_quite, assert_refused_kindly, solve
+from tests.helpers import assert_correct, assert_not_quite, assert_refused_kindly, feedback, solve
 
 #: The names notebook 11 has imported when it gets to its exercises: a solution may use them.
 NOTEBOOK = {"np": np, "math": math, "keras": keras}
@@ -79,11 +79,12 @@ def test_augmentation_answers_that_are_right(ex, capsys):
 @pytest.mark.parametrize("make, phrase", [
     (lambda: keras.Sequential([shift()]), "there is no RandomRotation layer"),
     (lambda: keras.Sequential([shift(), turn(), layers.RandomZoom(0.1)]), "remove RandomZoom"),
-    (lambda: keras.Sequential([layers.RandomTranslation(2 / 28, 0.0, fill_mode="constant"), turn()]), "width_factor"),
-    (lambda: keras.Sequential([shift(0.1), turn()]), "a factor of 2/28 for each"),
+    (lambda: keras.Sequential([layers.RandomTranslation(2 / 28, 0.0, fill_mode="constant"), turn()]),
+     "nothing moves the digit left/right: RandomTranslation's width_factor is 0"),
+    (lambda: keras.Sequential([shift(0.1), turn()]), "moves the digit up to 2.8 pixels up/down"),
     (lambda: keras.Sequential([shift(), turn(15 / 180)]), "half a turn"),
     (lambda: keras.Sequential([shift(), turn(math.radians(15))]), "in radians"),
-    (lambda: keras.Sequential([shift(), turn(0.15)]), "a factor of 15/360"),
+    (lambda: keras.Sequential([shift(), turn(0.15)]), "turns the digit up to 54 degrees"),
     (lambda: keras.Sequential([shift(0.5), shift(), turn()]), "2 RandomTranslation layers move the digit up/down"),
     (lambda: keras.Sequential([shift(), shift(0.5), turn()]), "their shifts add up"),
     (lambda: keras.Sequential([shift(), turn(), turn()]), "2 RandomRotation layers"),
@@ -100,7 +101,17 @@ def test_augmentation_answers_that_are_right(ex, capsys):
     (lambda: [1, 2], "keras.Sequential (or a list) of Keras layers"),
 ])
 def test_augmentation_mistakes_get_specific_feedback(make, phrase, ex, capsys):
-    assert_not_quite(ex.q3, make(), phrase, capsys)
+    out = feedback(ex.q3, make(), capsys)
+    assert out.startswith("Not quite: ") and phrase in out, out
+    # the feedback says what the answer does, never which factors are right
+    assert not any(answer in out for answer in ("2/28", "2 / 28", "15/360", "15 / 360", "0.0714", "0.0417")), out
+
+
+@pytest.mark.parametrize("q, answer", [("q1", 1_000_000), ("q1", 878_080), ("q1", 439_600), ("q2", 3), ("q2", 4)])
+def test_number_feedback_never_gives_the_answer(q, answer, ex, capsys):
+    out = feedback(getattr(ex, q), answer, capsys)
+    assert out.startswith("Not quite: ") and "878,360" not in out and "878360" not in out and "4 / 2 / 2" not in out
+    assert "Hint:" not in out, out  # an unknown number points to the hint; it does not print it
 
 
 def test_keras_itself_refuses_pixels_and_degrees():

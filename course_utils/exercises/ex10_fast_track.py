@@ -1,7 +1,9 @@
-"""Exercises of 10 · Fast track: a warm-up cosine schedule, the targets of label smoothing."""
+"""Exercises of 10 · Fast track: a warm-up cosine schedule, the targets of label smoothing, and why a
+label-smoothed loss never approaches zero."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +13,9 @@ import numpy as np
 
 from course_utils.data import NUM_CLASSES
 from course_utils.exercises.core import Exercise, as_number, bind, close, number_exercise
+
+#: The label smoothing of exercises 2 and 3 (the fast track's).
+SMOOTHING = 0.1
 
 #: The steps where the answer's learning rate is compared with the asked schedule's.
 SCHEDULE_STEPS = (0, 50, 100, 550, 1000)
@@ -43,12 +48,33 @@ def _diagnose_schedule(schedule: Any) -> str | None:
     if _matches(values, _warmup_cosine_rates(1000)):
         return ("the rate ends above 0 at step 1000: decay_steps counts the steps after the warm-up, so it "
                 "should be 900, not 1000.")
-    return ""
+    given = ", ".join(f"{value:.3g}" for value in values[:-1]) + f" and {values[-1]:.3g}"
+    return (f"at steps {', '.join(map(str, SCHEDULE_STEPS[:-1]))} and {SCHEDULE_STEPS[-1]} your schedule gives "
+            f"{given}; the asked schedule gives 0.0003 at step 0, 0.003 at step 100, 0.0015 at step 550 "
+            "and 0 at step 1000.")
+
+
+def smoothed_targets(smoothing: float = SMOOTHING) -> tuple[float, float]:
+    """The targets Keras' label smoothing gives the right digit and each wrong one."""
+    return 1 - smoothing + smoothing / NUM_CLASSES, smoothing / NUM_CLASSES
+
+
+def lowest_smoothed_loss(smoothing: float = SMOOTHING) -> float:
+    """The smoothed cross-entropy of a prediction equal to the smoothed targets: the lowest it can be."""
+    right, wrong = smoothed_targets(smoothing)
+    return -(right * math.log(right) + (NUM_CLASSES - 1) * wrong * math.log(wrong))
+
+
+def _unknown(name: str, what: str) -> str:
+    """The message for a number no known mistake explains: no hint, no answer."""
+    return (f"that is not the expected {what}, and not a mistake this check knows. Work it out step by step; "
+            f"ex.{name}.hint() gives a hint.")
 
 
 def exercises() -> SimpleNamespace:
-    smoothing = 0.1
-    target = 1 - smoothing + smoothing / NUM_CLASSES
+    target, wrong_target = smoothed_targets()
+    lowest = lowest_smoothed_loss()
+    right_term, wrong_terms = -target * math.log(target), -(NUM_CLASSES - 1) * wrong_target * math.log(wrong_target)
     return bind(
         Exercise(
             "q1", "Create keras.optimizers.schedules.CosineDecay that warms up linearly from 0.0003 to 0.003 "
@@ -56,8 +82,8 @@ def exercises() -> SimpleNamespace:
             _diagnose_schedule,
             correct=("the rate climbs from 0.0003 to 0.003 in 100 steps, "
                      "then follows a half cosine down to 0 at step 1000."),
-            expected=("the schedule should give 0.0003 at step 0, 0.003 at step 100, "
-                      "0.0015 at step 550 and 0 at step 1000."),
+            expected=("the answer should be a keras.optimizers.schedules.CosineDecay that gives 0.0003 at step 0, "
+                      "0.003 at step 100 and 0 at step 1000."),
             hint_text="CosineDecay(initial_learning_rate, decay_steps, warmup_target=..., warmup_steps=...): "
                       "the warm-up starts at initial_learning_rate.",
             solution_code=("schedule = keras.optimizers.schedules.CosineDecay(\n"
@@ -68,14 +94,48 @@ def exercises() -> SimpleNamespace:
             target,
             correct=("Keras keeps 0.9 of the one-hot target and spreads 0.1 evenly over all 10 classes: "
                      "0.9 + 0.01 = 0.91."),
-            hint="the smoothed target is (1 - 0.1) x one_hot + 0.1 / 10 for every class, the right one included.",
+            hint=("the rule has two parts: first scale the one-hot target (1 for the right digit), then add the "
+                  "share of 0.1 that each of the 10 classes gets."),
             solution="right_digit_target = (1 - 0.1) * 1 + 0.1 / 10",
             mistakes=[
-                (1 - smoothing,
-                 "close: the 0.1 taken away is spread over ALL 10 classes, the right one too, so it gets 0.01 back."),
-                (smoothing / NUM_CLASSES, "that is the target of each WRONG digit; the right one keeps much more."),
+                (1 - SMOOTHING,
+                 "close: the 0.1 taken away is spread over ALL 10 classes, the right one too, so it gets its "
+                 "share back."),
+                (wrong_target, "that is the target of each WRONG digit; the right one keeps much more."),
                 (1.0, "that is the plain one-hot target; smoothing lowers it."),
+                (1 - target, "that is how much smoothing lowers the target; give the target itself."),
+                (100 * target, "that is a percentage; give the target as a fraction of 1, like the one-hot 1."),
+                (1 - wrong_target, "that takes away only one class's share; smoothing takes 0.1 from the one-hot 1 "
+                                   "before it gives the shares back."),
             ],
             tolerance=1e-6,
+            expected=_unknown("q2", "target"),
+        ),
+        number_exercise(
+            "q3", "Why can a label-smoothed loss never approach zero? Compute the loss of a prediction equal to "
+                  "the smoothed targets, the lowest it can be",
+            lowest,
+            correct=("about 0.50. With smoothed targets the loss is lowest when the prediction equals them, and even "
+                     "then it is -(0.91 ln 0.91 + 9 x 0.01 ln 0.01). So the smoothed test losses above can never go "
+                     "below 0.5, however many digits the network gets right."),
+            hint=("the cross-entropy adds -target x ln(probability) over all 10 classes; here each probability equals "
+                  "its target: exercise 2's for the right digit, and what is left, shared by the 9 others, for each "
+                  "wrong one."),
+            solution="lowest_loss = -(0.91 * np.log(0.91) + 9 * 0.01 * np.log(0.01))",
+            mistakes=[
+                (0.0, "that is the plain loss of a perfect prediction. With smoothed targets a probability of 1 is "
+                      "not what the loss asks for: predict the targets themselves and add up the 10 terms."),
+                (-math.log(target), "that is only the right digit's term, and without its target as the weight; "
+                                    "the 9 wrong digits add a term each too."),
+                (right_term, "that is only the right digit's term; each of the 9 wrong digits adds -0.01 x ln(0.01)."),
+                (wrong_terms, "that is only the 9 wrong digits' terms; the right digit adds -0.91 x ln(0.91)."),
+                (right_term - wrong_target * math.log(wrong_target),
+                 "that counts one wrong digit; there are 9, each with its own term."),
+                (lowest / math.log(10), "that uses log10; Keras' cross-entropy uses the natural log (np.log)."),
+                (-lowest, "the sign is reversed: the loss is MINUS the sum of target x ln(probability)."),
+                (lambda value: abs(value - lowest) < 0.02, "close: give more digits (compute it with np.log)."),
+            ],
+            tolerance=5e-4,
+            expected=_unknown("q3", "loss"),
         ),
     )

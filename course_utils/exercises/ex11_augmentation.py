@@ -48,7 +48,8 @@ def _range(factor: Any) -> tuple[float, float]:
 
 
 def _diagnose_motion(direction: str, ranges: list[tuple[float, float]]) -> str | None:
-    """Whether the layers' ranges for one direction reach as far as asked, as far both ways."""
+    """Whether the layers' ranges for one direction reach as far as asked, as far both ways. The messages say
+    what the answer's factors do, in pixels or degrees, never which factor is right."""
     kind, argument, reach, tolerance = MOTIONS[direction]
     moving = [(lower, upper) for lower, upper in ranges if (lower, upper) != (0.0, 0.0)]
     if len(moving) > 1:
@@ -60,29 +61,31 @@ def _diagnose_motion(direction: str, ranges: list[tuple[float, float]]) -> str |
                 f"keep one layer for each direction (set {argument}=0 in the others).")
     lower, upper = moving[0] if moving else (0.0, 0.0)
     if kind == "RandomTranslation":
+        if not moving:
+            return (f"nothing moves the digit {direction}: RandomTranslation's {argument} is 0. "
+                    f"The question asks for up to {SHIFT_PIXELS} pixels in each direction.")
         if not close(-lower, upper, tolerance):
             return (f"RandomTranslation's {argument} moves the digit further one way than the other; "
-                    f"the question asks for up to {SHIFT_PIXELS} pixels in each direction: "
-                    f"give one number, {SHIFT_PIXELS}/{IMAGE_SIZE}, which Keras reads as the symmetric range "
-                    f"-{SHIFT_PIXELS}/{IMAGE_SIZE} to {SHIFT_PIXELS}/{IMAGE_SIZE}.")
+                    f"the question asks for up to {SHIFT_PIXELS} pixels in each direction. "
+                    "One number x stands for the symmetric range -x to x.")
         if not close(upper, reach, tolerance):
-            return (f"RandomTranslation should move the digit up to {SHIFT_PIXELS} pixels both up/down (height_factor) "
-                    f"and left/right (width_factor); its factors are fractions of the image size: "
-                    f"a factor of {SHIFT_PIXELS}/{IMAGE_SIZE} for each.")
+            return (f"your {argument} of {upper:.3g} moves the digit up to {upper * IMAGE_SIZE:.3g} pixels "
+                    f"{direction}; the question asks for {SHIFT_PIXELS}. RandomTranslation's factors are fractions "
+                    f"of the image's size, {IMAGE_SIZE} pixels.")
         return None
     if not close(-lower, upper, tolerance):
-        return (f"RandomRotation's factor turns the digit further one way than the other; the question asks for up to "
-                f"{TURN_DEGREES} degrees either way: give one number, {TURN_DEGREES}/360, which Keras reads as the "
-                f"symmetric range -{TURN_DEGREES}/360 to {TURN_DEGREES}/360.")
+        return (f"RandomRotation's factor turns the digit further one way than the other; the question asks for up "
+                f"to {TURN_DEGREES} degrees either way. One number x stands for the symmetric range -x to x.")
+    degrees = f"{upper * 360:.3g}"
     if close(upper, TURN_DEGREES / 180, 1e-4):
-        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees); "
-                f"RandomRotation's factor is a fraction of a full turn: {TURN_DEGREES}/360.")
+        return (f"that is {TURN_DEGREES} degrees as a fraction of half a turn (180 degrees), so it turns the digit up "
+                f"to {degrees} degrees; RandomRotation's factor is a fraction of a full turn.")
     if close(upper, math.radians(TURN_DEGREES), 1e-4):
-        return (f"that is {TURN_DEGREES} degrees in radians; RandomRotation's factor is a fraction of a full turn "
-                f"(360 degrees): {TURN_DEGREES}/360.")
+        return (f"that is {TURN_DEGREES} degrees in radians, which turns the digit up to {degrees} degrees; "
+                "RandomRotation's factor is a fraction of a full turn (360 degrees).")
     if not close(upper, reach, tolerance):
-        return (f"RandomRotation's factor should turn the digit up to {TURN_DEGREES} degrees: "
-                f"a factor of {TURN_DEGREES}/360.")
+        return (f"your factor of {upper:.3g} turns the digit up to {degrees} degrees; the question asks for "
+                f"{TURN_DEGREES}. RandomRotation's factor is a fraction of a full turn (360 degrees).")
     return None
 
 
@@ -110,6 +113,12 @@ def _diagnose_augmentation(answer: Any) -> str | None:
     return None
 
 
+def _unknown(name: str) -> str:
+    """The message for a number no known mistake explains: no hint, no answer."""
+    return (f"that is not the expected number, and not a mistake this check knows. Work it out step by step; "
+            f"ex.{name}.hint() gives a hint.")
+
+
 def exercises() -> SimpleNamespace:
     small, large = dense_parameters(IMAGE_SIZE), dense_parameters(2 * IMAGE_SIZE)
     return bind(
@@ -122,6 +131,7 @@ def exercises() -> SimpleNamespace:
                      "parameters whatever the image size."),
             hint="every pixel of the flattened image has one weight into every unit, and every unit has a bias.",
             solution="first_layer_parameters = 56 * 56 * 280 + 280",
+            expected=_unknown("q1"),
             mistakes=[
                 (small, "that is the count on 28x28 images; a 56x56 image has four times as many pixels."),
                 (large - 280, "close: each of the 280 units also has a bias."),
@@ -138,6 +148,7 @@ def exercises() -> SimpleNamespace:
                      "1 cell on 7x7. The maps move with the digit; the Dense layer after them sees them moved."),
             hint="a convolution moves its output with its input; a 2x2 max-pooling halves the width of the map.",
             solution="cells = 4 / 2 / 2  # two 2x2 max-poolings, each halves the shift",
+            expected=_unknown("q2"),
             mistakes=[
                 (4, "the convolutions keep the shift, but each of the two poolings halves it: 28 -> 14 -> 7."),
                 (2, "that is after the first pooling (14x14); the third convolution comes after the second."),
@@ -153,9 +164,9 @@ def exercises() -> SimpleNamespace:
             correct=(f"RandomTranslation takes fractions of the image size ({SHIFT_PIXELS}/{IMAGE_SIZE}) and "
                      f"RandomRotation fractions of a full turn ({TURN_DEGREES}/360); fill_mode='constant' keeps "
                      "the background blank."),
-            expected=(f"a keras.Sequential of RandomTranslation({SHIFT_PIXELS}/{IMAGE_SIZE}, "
-                      f"{SHIFT_PIXELS}/{IMAGE_SIZE}) and RandomRotation({TURN_DEGREES}/360), "
-                      "both with fill_mode='constant'."),
+            expected=(f"the answer should be a keras.Sequential of augmentation layers that move a digit up to "
+                      f"{SHIFT_PIXELS} pixels each way and turn it up to {TURN_DEGREES} degrees each way, "
+                      "filling with 0."),
             hint_text=("both layers take fractions, not pixels or degrees: of the image's size for RandomTranslation, "
                        "of a full turn for RandomRotation. One number x stands for the range -x to x. "
                        "Their default fill_mode is 'reflect'."),

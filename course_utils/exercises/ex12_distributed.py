@@ -2,11 +2,13 @@
 
     from course_utils.exercises import ex12_distributed
     ex = ex12_distributed.exercises()
-    steps = ...            # the student replaces ... with an answer
-    ex.q1.check(steps)     # prints "Correct: ...", "Not quite: ..." or "Not answered yet: ..."
+    per_replica_batch = ...          # the student replaces ... with an answer
+    ex.q1.check(per_replica_batch)   # prints "Correct: ...", "Not quite: ..." or "Not answered yet: ..."
 
-Q1 asks for a number (steps per epoch with 4 replicas), Q2 for code (an optimizer whose learning
-rate follows the linear scaling rule for 8 replicas). The checkers read public Keras and NumPy APIs.
+Q1 and Q2 ask about one setup: the article's training moved to 4 GPUs with its batch of 200 kept as the
+global batch. Q1 asks for the per-replica batch, Q2 for the learning rate the linear scaling rule gives
+(the rule follows the global batch, not the number of devices). Q3 asks for code: an optimizer whose
+learning rate follows the rule for 8 replicas of 200 images. The checkers read public Keras and NumPy APIs.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from typing import Any
 
 import keras
 
-from course_utils.data import TRAIN_SIZE
-from course_utils.exercises.core import Exercise
+from course_utils.exercises.core import Exercise, number_exercise
 from course_utils.exercises.core import as_number as _number
 
-#: The setting of both questions: the article's batch of 200 on one device at rmsprop's default rate.
-TRAINING_IMAGES = TRAIN_SIZE
+#: The setting of all three questions: the article's batch of 200 on one device at rmsprop's default rate.
 ARTICLE_BATCH = 200
 ARTICLE_LEARNING_RATE = 0.001
+ARTICLE_STEPS = 275  # 55,000 training images in batches of 200
 
 
 def _is(value: float, target: float) -> bool:
@@ -32,39 +33,23 @@ def _is(value: float, target: float) -> bool:
     return math.isclose(value, target, rel_tol=1e-6, abs_tol=1e-12)
 
 
-# --- Q1: steps per epoch on 4 replicas ---------------------------------------------------------------
-
-Q1_REPLICAS, Q1_PER_REPLICA = 4, 100
-Q1_GLOBAL_BATCH = Q1_REPLICAS * Q1_PER_REPLICA
-Q1_STEPS = math.ceil(TRAINING_IMAGES / Q1_GLOBAL_BATCH)  # 138: 137 full batches and one of 200 images
-
-
-def _diagnose_steps(answer: Any) -> str | None:
-    value = _number(answer)
-    if value is None:
-        if isinstance(answer, str):
-            return "this is text (it is in quotes); write the number itself, without quotes."
-        return f"the answer should be a single number, not a {type(answer).__name__}."
-    if value == Q1_STEPS:
-        return None
-    if value == math.ceil(TRAINING_IMAGES / Q1_PER_REPLICA):
-        return ("that divides by the batch of one replica. In one step each of the 4 replicas takes 100 images, "
-                "so a step consumes the global batch of 400.")
-    if value == TRAINING_IMAGES // Q1_GLOBAL_BATCH:
-        return "that rounds down; the last, smaller batch (200 images, 50 per replica) is a step too."
-    if _is(value, TRAINING_IMAGES / Q1_GLOBAL_BATCH):
-        return "steps are whole: 137 full global batches, then one step for the 200 images left over."
-    if value == math.ceil(60_000 / Q1_GLOBAL_BATCH):
-        return "that uses 60,000 images; 5,000 are held out for validation, so 55,000 are trained on."
-    if value == math.ceil(TRAINING_IMAGES / ARTICLE_BATCH / Q1_REPLICAS):
-        return "the per-replica batch here is 100, not the article's 200: the global batch is 4 x 100 = 400."
-    return ""
+def _unknown(name: str) -> str:
+    """The message for a number no known mistake explains: no hint, no answer."""
+    return (f"that is not the expected number, and not a mistake this check knows. Work it out step by step; "
+            f"ex.{name}.hint() gives a hint.")
 
 
-# --- Q2: the learning rate for 8 replicas ------------------------------------------------------------
+# --- Q1 and Q2: 4 GPUs that keep the article's global batch of 200 -------------------------------------
 
-Q2_REPLICAS = 8
-Q2_LEARNING_RATE = ARTICLE_LEARNING_RATE * Q2_REPLICAS  # the global batch is 8 x 200 = 1,600 images
+Q1_REPLICAS = 4
+Q1_PER_REPLICA = ARTICLE_BATCH // Q1_REPLICAS  # 50: the global batch of 200 cut into 4 slices
+Q2_LEARNING_RATE = ARTICLE_LEARNING_RATE  # the global batch did not grow, so neither does the rate
+
+
+# --- Q3: the learning rate for 8 replicas of 200 ---------------------------------------------------------
+
+Q3_REPLICAS = 8
+Q3_LEARNING_RATE = ARTICLE_LEARNING_RATE * Q3_REPLICAS  # the global batch is 8 x 200 = 1,600 images
 
 
 def _diagnose_optimizer(optimizer: Any) -> str | None:
@@ -80,42 +65,77 @@ def _diagnose_optimizer(optimizer: Any) -> str | None:
     rate = _number(optimizer.get_config()["learning_rate"])
     if rate is None:
         return "the learning rate should be one constant number, not a schedule."
-    if _is(rate, Q2_LEARNING_RATE):
+    if _is(rate, Q3_LEARNING_RATE):
         return None
     if _is(rate, ARTICLE_LEARNING_RATE):
-        return ("that is the article's rate for one device. With 8 replicas the global batch is 8 times "
-                "larger, so the linear scaling rule multiplies the rate by 8.")
+        return ("that is the article's rate for one device. With 8 replicas of 200 images the global batch is "
+                "larger, and the linear scaling rule makes the rate larger by the same factor.")
     if _is(rate, ARTICLE_LEARNING_RATE * 2):
         return "that is the rate for 2 replicas, as in this notebook; scale it for 8."
-    if _is(rate, ARTICLE_LEARNING_RATE / Q2_REPLICAS):
-        return "that divides by 8; a larger global batch gets a larger learning rate: multiply."
-    if _is(rate, ARTICLE_LEARNING_RATE * math.sqrt(Q2_REPLICAS)):
-        return "that is the square-root rule; this question asks for the linear rule: the rate times 8."
-    return ""
+    if _is(rate, ARTICLE_LEARNING_RATE / Q3_REPLICAS):
+        return "that divides; a larger global batch gets a larger learning rate: multiply."
+    if _is(rate, ARTICLE_LEARNING_RATE * math.sqrt(Q3_REPLICAS)):
+        return "that is the square-root rule; this question asks for the linear rule."
+    return (f"your rate is {rate / ARTICLE_LEARNING_RATE:.3g} times the article's 0.001; the linear scaling rule "
+            "multiplies the rate by how many times larger the global batch is than the article's 200.")
 
 
 def exercises() -> SimpleNamespace:
-    """Exercises of 12 · Distributed training: steps with 4 replicas, a learning rate for 8."""
+    """Exercises of 12 · Distributed training: the per-replica batch and the learning rate on 4 GPUs that keep
+    the article's global batch, and an optimizer for 8 replicas."""
     return SimpleNamespace(
-        q1=Exercise(
-            "q1", "On 4 GPUs with a per-replica batch of 100, how many steps does one epoch over the 55,000 "
-                  "training images take?",
-            _diagnose_steps,
-            correct="each step consumes the global batch of 4 x 100 = 400 images: 137 full steps and a last one "
-                    "of 200 images, 138 in all.",
-            expected="work out the global batch first, then divide the 55,000 images by it (a whole number of steps).",
-            hint_text="one step takes one per-replica batch on every replica at once: the global batch is 4 x 100. "
-                      "The last batch may be smaller, and it is a step too.",
-            solution_code="import math\n\nglobal_batch = 4 * 100\nsteps = math.ceil(55_000 / global_batch)  # 138",
+        q1=number_exercise(
+            "q1", "On 4 GPUs that keep the article's global batch of 200, how many images does each GPU take in "
+                  "one step?",
+            Q1_PER_REPLICA,
+            correct=("the strategy cuts each global batch of 200 into 4 slices of 50, one per GPU. An epoch still "
+                     "has 275 steps, and every GPU takes part in every one of them."),
+            hint=("the dataset is batched by the global batch, and the strategy cuts each of those batches into "
+                  "one slice per replica."),
+            solution="per_replica_batch = 200 // 4",
+            mistakes=[
+                (ARTICLE_BATCH, "200 is the global batch here: the strategy shares each batch out among the 4 GPUs."),
+                (ARTICLE_BATCH * Q1_REPLICAS, "that is 4 x 200, a global batch of 800. Here the global batch stays "
+                                              "200, and the 4 GPUs share it."),
+                (Q1_REPLICAS, "that is the number of GPUs; the question asks how many images each one takes."),
+                (ARTICLE_STEPS / Q1_REPLICAS, "that divides the epoch's steps. Every GPU takes part in every step, "
+                                              "with a slice of each batch: the images of one step are shared."),
+                (math.ceil(ARTICLE_STEPS / Q1_REPLICAS), "that divides the epoch's steps. Every GPU takes part in "
+                                                         "every step, with a slice of each batch."),
+            ],
+            expected=_unknown("q1"),
         ),
-        q2=Exercise(
-            "q2", "Create the RMSprop optimizer for 8 replicas of 200 images each, scaling the article's learning "
+        q2=number_exercise(
+            "q2", "On the same 4 GPUs with the global batch of 200, what learning rate does the linear scaling rule "
+                  "give, from the article's 0.001 at batch 200?",
+            Q2_LEARNING_RATE,
+            correct=("the rule follows the global batch, and it is still 200: each step's gradient averages over as "
+                     "many images as on one device, so the rate stays 0.001. The 4 GPUs make each step faster, "
+                     "not larger."),
+            hint=("the linear scaling rule multiplies the rate by the factor the GLOBAL batch grew by, whatever "
+                  "the number of devices."),
+            solution="learning_rate = 0.001 * 200 / 200  # the global batch is still 200",
+            mistakes=[
+                (ARTICLE_LEARNING_RATE * Q1_REPLICAS,
+                 "that scales the rate by the number of GPUs. The rule follows the global batch, and here it did "
+                 "not grow."),
+                (ARTICLE_LEARNING_RATE / Q1_REPLICAS,
+                 "that divides by the number of GPUs. The rule follows the global batch, not the slices: each step "
+                 "still averages its gradient over the whole global batch."),
+                (ARTICLE_LEARNING_RATE * 2,
+                 "that is this notebook's rate, for a global batch of 400. Here the global batch is 200."),
+            ],
+            tolerance=1e-9,
+            expected=_unknown("q2"),
+        ),
+        q3=Exercise(
+            "q3", "Create the RMSprop optimizer for 8 replicas of 200 images each, scaling the article's learning "
                   "rate (0.001 at batch 200) with the linear scaling rule",
             _diagnose_optimizer,
             correct="8 replicas of 200 make a global batch of 1,600, 8 times the article's, so the rate is 8 x 0.001 "
                     "= 0.008.",
-            expected="my_optimizer should be keras.optimizers.RMSprop with learning_rate 0.001 times the number of "
-                     "replicas.",
+            expected="my_optimizer should be a keras.optimizers.RMSprop whose learning rate follows the linear "
+                     "scaling rule for a global batch of 8 x 200 images.",
             hint_text="the linear scaling rule multiplies the learning rate by the factor the global batch grew "
                       "by: how many times 200 is 8 x 200?",
             solution_code="my_optimizer = keras.optimizers.RMSprop(learning_rate=0.001 * 8)",

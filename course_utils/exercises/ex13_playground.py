@@ -9,35 +9,59 @@ import numpy as np
 from course_utils.evaluation import accuracy
 from course_utils.exercises.core import bind, digit_labels, number_exercise
 
+#: Exercise 1 moves the digits this many pixels DOWN: along the rows, axis 1. A roll without an axis moves
+#: the flattened images along their rows, which is a move to the RIGHT (axis 2), so the two wrong answers
+#: give the same number and the check names both.
+SHIFT = 3
+
+
+#: What a move to the right gets, whether it came from axis=2 or from no axis at all.
+MOVED_RIGHT = ("those digits moved to the RIGHT, not down. np.roll without axis= moves the flattened images along "
+               "their rows, which is a move to the right, like axis=2. Give the axis of the rows.")
+
+#: What a rounded answer gets: it is near, but an accuracy on 1,000 digits has three exact decimals.
+CLOSE = "close: give more digits (assign the computed value instead of typing a rounded one)."
+
+
+def _unknown(name: str) -> str:
+    """The message for a number no known mistake explains: no hint, no answer."""
+    return (f"that is not the expected accuracy, and not a mistake this check knows. Compare your code with the "
+            f"question; ex.{name}.hint() gives a hint.")
+
 
 def exercises(model, images: np.ndarray, labels: np.ndarray) -> SimpleNamespace:
     """``images``: prepared test images (N, 28, 28, 1); ``labels``: their integer digits."""
     labels = digit_labels(labels, len(images))
     plain = accuracy(model, images, labels)
-    shifted = accuracy(model, np.roll(images, 3, axis=2), labels)
+    shifted = accuracy(model, np.roll(images, SHIFT, axis=1), labels)
+    sideways = accuracy(model, np.roll(images, SHIFT, axis=2), labels)
+    no_axis = accuracy(model, np.roll(images, SHIFT), labels)  # almost always the same as sideways
     inverted = accuracy(model, 1 - images, labels)
     return bind(
         number_exercise(
             "q1",
-            "Compute: the accuracy on these test digits moved 3 pixels to the right (np.roll along the width axis)",
+            f"Compute: the accuracy on these test digits moved {SHIFT} pixels DOWN (np.roll along the axis of the "
+            "rows)",
             shifted,
             correct="pooling and shared filters make the convnet tolerant to small shifts, though not immune.",
-            hint=("the axes are (image, row, column, channel): the width is axis 2. "
-                  "np.roll(images, 3, axis=2) moves right."),
-            solution=("moved = np.roll(images, 3, axis=2)\n"
+            hint=("the axes of images are (image, row, column, channel), and np.roll moves along the axis you give "
+                  "it. Which axis counts the rows, from the top of a digit down?"),
+            solution=(f"moved = np.roll(images, {SHIFT}, axis=1)  # axis 1: the rows\n"
                       "shifted_accuracy = (model.predict(moved, verbose=0).argmax(axis=1) == labels).mean()"),
             mistakes=[
                 (plain, "that is the accuracy on the unmoved digits; move them first with np.roll."),
-                (accuracy(model, np.roll(images, 3, axis=1), labels),
-                 "axis 1 is the rows: that moved the digits DOWN. Use axis=2."),
+                (sideways, MOVED_RIGHT),
+                (no_axis, MOVED_RIGHT),
                 (100 * shifted, "that is a percentage; give the accuracy as a fraction."),
+                (lambda value: abs(value - shifted) < 0.01, CLOSE),
             ],
             tolerance=1e-6,
+            expected=_unknown("q1"),
         ),
         number_exercise(
-            "q2", "Compute: the accuracy on the same test digits inverted (dark ink on white, 1 - images)", inverted,
-            correct=("the model never saw dark-on-light digits: inverting them ruins it. "
-                     "That is why photos are inverted first."),
+            "q2", "Compute: the accuracy on the same test digits with ink and paper swapped (1 - images)", inverted,
+            correct=("the model only ever saw ink as high values on a blank 0 background: swapping them ruins it. "
+                     "That is why a photo of dark ink on light paper is inverted before the model sees it."),
             hint="the prepared images are in [0, 1], so 1 - images swaps ink and background.",
             solution=("inverted_images = 1 - images\n"
                       "inverted_accuracy = (model.predict(inverted_images, verbose=0).argmax(axis=1) "
@@ -45,7 +69,9 @@ def exercises(model, images: np.ndarray, labels: np.ndarray) -> SimpleNamespace:
             mistakes=[
                 (plain, "that is the accuracy on the unchanged digits; invert them first with 1 - images."),
                 (100 * inverted, "that is a percentage; give the accuracy as a fraction."),
+                (lambda value: abs(value - inverted) < 0.01, CLOSE),
             ],
             tolerance=1e-6,
+            expected=_unknown("q2"),
         ),
     )
