@@ -1,19 +1,38 @@
-"""Exercises of 05 · Plotting the history: a figure of your own, the best epoch."""
+"""Exercises of 05 · Plotting the history: a figure of the gap between the losses, and when early stopping
+would have stopped."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from course_utils.exercises.core import Exercise, bind, number_exercise
+from course_utils.exercises.core import Exercise, as_number, bind, close, not_a_number
+
+#: Exercise 2's callback: keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE).
+PATIENCE = 2
 
 
 def _check_history(history: dict) -> None:
     missing = {"loss", "accuracy", "val_loss", "val_accuracy"} - set(history)
     if missing:
         raise ValueError(f"history lacks {sorted(missing)}: pass history.history, the dict model.fit recorded.")
+
+
+def early_stop_epoch(values: Sequence[float], patience: int = PATIENCE) -> int:
+    """The epoch (from 1) after which ``keras.callbacks.EarlyStopping(patience=patience)`` watching ``values``
+    (a loss, lower is better) ends training: ``patience`` epochs in a row without a new lowest value. The last
+    epoch when that never happens."""
+    best, wait = float("inf"), 0
+    for epoch, value in enumerate(values, start=1):
+        wait += 1
+        if value < best:
+            best, wait = value, 0
+        if wait >= patience and epoch > 1:
+            return epoch
+    return len(values)
 
 
 def _lines(answer: Any):
@@ -27,14 +46,16 @@ def _lines(answer: Any):
     return [(ax, line) for ax in axes for line in ax.get_lines()]
 
 
-def _curve(y: np.ndarray, history: dict) -> str | None:
-    """The history key whose values ``y`` shows ('val_accuracy' first), or None for any other line."""
-    keys = ["val_accuracy"] + [key for key in history if key != "val_accuracy"]
-    return next((key for key in keys if len(y) == len(history[key]) and np.allclose(y, history[key])), None)
+def _diagnose_gap_figure(history: dict):
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    loss, val_loss = np.asarray(history["loss"], float), np.asarray(history["val_loss"], float)
+    curves = {"gap": val_loss - loss, "reversed": loss - val_loss, "ratio": val_loss / loss}
+    curves.update({key: np.asarray(values, float) for key, values in history.items()
+                   if len(values) == len(epochs) and key not in curves})
 
-
-def _diagnose_figure(history: dict):
-    epochs = np.arange(1, len(history["val_accuracy"]) + 1)
+    def which(y: np.ndarray) -> str | None:
+        return next((key for key, values in curves.items() if len(y) == len(values) and np.allclose(y, values)),
+                    None)
 
     def diagnose(answer: Any) -> str | None:
         lines = _lines(answer)
@@ -42,24 +63,33 @@ def _diagnose_figure(history: dict):
             return f"the answer should be the matplotlib Figure (from plt.subplots()), not a {type(answer).__name__}."
         if not lines:
             return "the figure has no line yet: draw one with ax.plot(epochs, values)."
-        curves = [(ax, line, _curve(np.asarray(line.get_ydata(), float), history)) for ax, line in lines]
-        wanted = [(ax, line) for ax, line, key in curves if key == "val_accuracy"]
-        others = sorted({key for _, _, key in curves if key not in (None, "val_accuracy")})
+        drawn = [(ax, line, which(np.asarray(line.get_ydata(), float))) for ax, line in lines]
+        wanted = [(ax, line) for ax, line, key in drawn if key == "gap"]
+        keys = {key for _, _, key in drawn if key not in (None, "gap")}
         if not wanted:
-            if "accuracy" in others:
-                return "that line is the training accuracy ('accuracy'); plot the validation accuracy, 'val_accuracy'."
-            return "no line shows history['val_accuracy'] per epoch; plot exactly those values."
-        if others:
-            shown = " and ".join(f"history[{key!r}]" for key in others)
-            return (f"the figure also shows {shown}; the question asks for the validation accuracy alone: "
-                    + ("remove that line." if len(others) == 1 else "remove those lines."))
+            if "reversed" in keys:
+                return ("that line is the training loss minus the validation loss: the sign is reversed. Subtract "
+                        "the training loss from the validation loss, so that the gap is above zero when the network "
+                        "does better on its training images than on new ones.")
+            if "ratio" in keys:
+                return ("that line divides the two losses; the question asks for their difference, validation "
+                        "minus training.")
+            if {"loss", "val_loss"} <= keys:
+                return "the figure shows the two losses; draw one line instead: their difference, epoch by epoch."
+            if keys:
+                shown = " and ".join(f"history[{key!r}]" for key in sorted(keys))
+                return f"the figure shows {shown} itself; draw the difference: validation loss minus training loss."
+            return "no line shows the validation loss minus the training loss, epoch by epoch."
+        if keys:
+            shown = " and ".join(f"history[{key!r}]" if key in history else f"the {key}" for key in sorted(keys))
+            return f"the figure also shows {shown}; the question asks for the gap alone."
         for ax, line in wanted:
             x = np.asarray(line.get_xdata(), float)
             if np.allclose(x, epochs - 1):
                 return ("the epochs start at 0 on the x-axis; Keras counts epochs from 1: "
                         "plot against range(1, len(...) + 1).")
             if not np.allclose(x, epochs):
-                return "plot the values against the epoch numbers 1, 2, ... (the first argument of ax.plot)."
+                return "plot the gap against the epoch numbers 1, 2, ... (the first argument of ax.plot)."
             if not ax.get_xlabel() or not ax.get_ylabel():
                 return "the line is right; now label both axes with ax.set_xlabel(...) and ax.set_ylabel(...)."
         return None
@@ -67,35 +97,83 @@ def _diagnose_figure(history: dict):
     return diagnose
 
 
+def _diagnose_stop(history: dict):
+    val_loss = history["val_loss"]
+    expected = early_stop_epoch(val_loss)
+    last = len(val_loss)
+    best = int(np.argmin(val_loss)) + 1
+    # Each beginner's mistake: the number it gives, and what to say about it. One number can come from
+    # several mistakes; then the feedback names each of them, as a possibility.
+    mistakes = [
+        (best, "That is the epoch with the lowest validation loss. EarlyStopping cannot know it was the lowest "
+               "until it has seen 2 more epochs without a new low."),
+        (early_stop_epoch(val_loss, 1), "That stops at the first epoch without a new low: with patience=2 Keras "
+                                        "waits for two such epochs in a row."),
+        (early_stop_epoch(val_loss, PATIENCE + 1), "That waits for three epochs without a new low; patience=2 "
+                                                   "stops after two."),
+        (early_stop_epoch(history["loss"]), "That follows the training loss, 'loss'; the callback watches "
+                                            "monitor='val_loss', the validation loss."),
+        (expected - 1, "That counts the epochs from 0; Keras' epoch lines count from 1."),
+    ]
+
+    def diagnose(answer: Any) -> str | None:
+        value = as_number(answer)
+        if value is None:
+            return not_a_number(answer)
+        if close(value, expected, 1e-9):
+            return None
+        if value != int(value):
+            return "an epoch is a whole number."
+        if not 1 <= value <= last:
+            return f"notebook 04 trained epochs 1 to {last}; the answer is one of them."
+        messages = [message for wrong, message in mistakes if wrong != expected and close(value, wrong, 1e-9)]
+        if close(value, last, 1e-9):
+            messages.insert(0, f"{last} is the last epoch: as if training never stopped early.")
+        if not messages:
+            return ("go through the epochs one by one: count the epochs since the last new lowest validation "
+                    "loss, and stop when that count reaches 2.")
+        if len(messages) == 1:
+            return messages[0]
+        return " ".join(messages[:1] + [f"Or: {message[0].lower()}{message[1:]}" for message in messages[1:]])
+
+    return diagnose
+
+
 def exercises(history: dict) -> SimpleNamespace:
     """``history`` is ``history.history``: Keras' dict of per-epoch lists."""
     _check_history(history)
-    best_epoch = int(np.argmin(history["val_loss"])) + 1
     return bind(
         Exercise(
-            "q1", "figure: the validation accuracy per epoch, epochs from 1, both axes labelled",
-            _diagnose_figure(history),
-            correct="one line, the validation accuracy against epochs 1 to 10, with labelled axes.",
-            expected="plot history['val_accuracy'] against the epochs 1, 2, ... and label both axes.",
-            hint_text=("figure, ax = plt.subplots(); ax.plot(epochs, values, 'b'); "
-                       "then ax.set_xlabel and ax.set_ylabel."),
-            solution_code=("epochs = range(1, len(history['val_accuracy']) + 1)\n"
+            "q1", "figure: the validation loss minus the training loss per epoch, epochs from 1, axes labelled",
+            _diagnose_gap_figure(history),
+            correct=("one line, the validation loss minus the training loss per epoch, with labelled axes. Where "
+                     "it grows, the network improves on its training images more than on new ones: it overfits."),
+            expected="plot history['val_loss'] minus history['loss'], epoch by epoch, and label both axes.",
+            hint_text=("lists do not subtract: make each one a NumPy array with np.array(...) first. Then "
+                       "figure, ax = plt.subplots(); ax.plot(epochs, gap); and ax.set_xlabel, ax.set_ylabel."),
+            solution_code=("epochs = range(1, len(history['loss']) + 1)\n"
+                           "gap = np.array(history['val_loss']) - np.array(history['loss'])\n"
                            "figure, ax = plt.subplots()\n"
-                           "ax.plot(epochs, history['val_accuracy'], 'b')\n"
+                           "ax.plot(epochs, gap, 'o-')\n"
+                           "ax.axhline(0, color='gray', linestyle=':')\n"
                            "ax.set_xlabel('Epoch')\n"
-                           "ax.set_ylabel('Validation accuracy')"),
+                           "ax.set_ylabel('Validation loss - training loss')"),
         ),
-        number_exercise(
-            "q2", "Compute: the epoch (counting from 1) with the lowest validation loss", best_epoch,
-            correct="that is the epoch to keep if you choose the model by its validation loss.",
-            hint="np.argmin(history['val_loss']) is the position of the lowest value, counting from 0.",
-            solution="best_epoch = int(np.argmin(history['val_loss'])) + 1",
-            mistakes=[
-                (best_epoch - 1, "positions in a list count from 0 but epochs count from 1: add 1."),
-                (int(np.argmin(history["loss"])) + 1, "that is where the training loss is lowest; look at val_loss."),
-                (int(np.argmax(history["val_loss"])) + 1,
-                 "that is where the validation loss is highest; look for the lowest."),
-            ],
-            expected="find the lowest value of history['val_loss'] and give its epoch, counting from 1.",
+        Exercise(
+            "q2", "Compute: after which epoch EarlyStopping(monitor='val_loss', patience=2) would have stopped",
+            _diagnose_stop(history),
+            correct=("two epochs in a row without a new lowest validation loss end the training there. With "
+                     "restore_best_weights=True, Keras would also go back to the weights of the best epoch."),
+            expected=("go through the epochs one by one: count the epochs since the last new lowest validation "
+                      "loss, and stop when that count reaches 2."),
+            hint_text=("keep the lowest validation loss so far and a count of epochs since it was reached; a new "
+                       "low sets the count back to 0."),
+            solution_code=("best, wait = float('inf'), 0\n"
+                           "for epoch, value in enumerate(history['val_loss'], start=1):\n"
+                           "    wait = 0 if value < best else wait + 1\n"
+                           "    best = min(best, value)\n"
+                           "    if wait == 2:\n"
+                           "        break\n"
+                           "stop_epoch = epoch"),
         ),
     )

@@ -51,7 +51,8 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
             "q1", "per_digit_accuracy: for each true digit 0-9, the fraction of its test images classified right",
             _diagnose_per_digit(per_digit, precision, matrix.diagonal()),
             correct="each row of the confusion matrix holds one true digit: its diagonal count over the row's total.",
-            expected="one fraction per digit: the diagonal of the confusion matrix divided by its row sums.",
+            expected=("one fraction per digit, between 0 and 1: of the test images of each true digit, the share "
+                      "the network classified right."),
             hint_text=("matrix.diagonal() counts the right answers per digit; "
                        "matrix.sum(axis=1) counts the images per true digit."),
             solution_code="per_digit_accuracy = matrix.diagonal() / matrix.sum(axis=1)",
@@ -62,7 +63,7 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
             correct="even when wrong the model is often quite sure: high confidence is not proof of a right answer.",
             hint=("probabilities.max(axis=1) is the confidence of each prediction; "
                   "keep the rows where the prediction is wrong."),
-            solution=("wrong = probabilities.argmax(axis=1) != data.labels_test\n"
+            solution=("wrong = probabilities.argmax(axis=1) != labels_test\n"
                       "wrong_confidence = probabilities.max(axis=1)[wrong].mean()"),
             mistakes=[
                 (float(confidence.mean()), "that is the mean over all test digits; keep only the misclassified ones."),
@@ -70,8 +71,13 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
                  "that is the probability given to the TRUE digit; the confidence is the largest probability (max)."),
                 (float(confidence[~wrong].mean()),
                  "that is the mean over the digits it gets right; keep the wrong ones."),
+                (lambda value: abs(value / 100 - wrong_confidence) <= 0.0005,
+                 "that is a percentage; give the mean confidence as a fraction between 0 and 1."),
+                (lambda value: abs(value - wrong_confidence) < 0.01,
+                 "close, but not exact: give more digits, or assign the value your code computes."),
             ],
-            tolerance=1e-5,
-            expected="the mean of probabilities.max(axis=1) over the test digits whose argmax differs from the label.",
+            tolerance=0.0005,
+            expected=("that is not the mean confidence (the largest probability) over the digits the network "
+                      "gets wrong."),
         ),
     )
