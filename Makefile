@@ -14,7 +14,7 @@ BOOK_AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: venv run test test-browser lab bench class test-class clean
 .PHONY: book test-book
-.PHONY: translations sync-zh status-zh
+.PHONY: translations sync-zh status-zh test-zh
 
 venv: $(STAMP)
 
@@ -34,6 +34,11 @@ run: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/python tests/lanes.py
+
+## test-zh: pytest --nbval (strict) over the Chinese edition, notebooks/zh/, in one process (it reuses the model
+## cache that make test filled; its notebook 04 trains the article's model again, as the English one does)
+test-zh: venv
+	$(BIN)/python -m pytest notebooks/zh
 
 ## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
 ## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.

@@ -103,12 +103,12 @@ class Kernel:
 
     PRELOAD = "from course_utils import load_tensorflow\nload_tensorflow()"
 
-    def __init__(self):
+    def __init__(self, folder: Path = NOTEBOOKS):
         self.scratch = Path(tempfile.mkdtemp(prefix="course-kernel-"))
         self.progress_file = self.scratch / "progress.jsonl"
         self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(self.scratch / "kernel"))
         environment = {**os.environ, progress.PROGRESS_VARIABLE: str(self.progress_file)}
-        self.manager.start_kernel(cwd=str(NOTEBOOKS), env=environment)
+        self.manager.start_kernel(cwd=str(folder), env=environment)
         self.loading = threading.Thread(target=self._preload, daemon=True)
         self.loading.start()
 
@@ -142,13 +142,13 @@ def execute(source: Path, target: Path, position: int, total: int,
     the failing cell's exception line with the course's advice."""
     notebook = nbformat.read(source, as_version=4)
     start = time.perf_counter()
-    kernel = kernel or Kernel()
+    kernel = kernel or Kernel(source.parent)
     with tqdm(
         total=len(notebook.cells), desc=f"[{position}/{total}] {source.stem}", unit="cell", leave=False,
         bar_format=_("{desc} {n_fmt}/{total_fmt} cells [{elapsed}] {postfix}"), file=sys.stdout,
     ) as bar:
         client = ProgressClient(notebook, bar, kernel.progress_file, km=kernel.ready(), timeout=None,
-                                resources={"metadata": {"path": str(NOTEBOOKS)}})
+                                resources={"metadata": {"path": str(source.parent)}})
         stop = threading.Event()
 
         def poll():
@@ -209,35 +209,39 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--write-back", action="store_true", help=_(
         "write each notebook that ran without error back over its source in notebooks/, outputs and all (how the "
         "committed outputs are refreshed)"))
+    parser.add_argument("--zh", action="store_true", help=_("run the Chinese edition, notebooks/zh/, into "
+                                                             "build/notebooks/zh/"))
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     options, budget, order = parse(argv), current_budget(), read_order()
-    sources = [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    folder, output = (NOTEBOOKS / "zh", OUTPUT / "zh") if options.zh else (NOTEBOOKS, OUTPUT)
+    sources = [path for path in sorted(folder.glob("[0-9][0-9]_*.ipynb"))
                if not options.numbers or path.name[:2] in options.numbers]
     print(_("Running {count} notebooks into {folder}/ with the {budget} budget ({details}).").format(
-        count=len(sources), folder=shown(OUTPUT), budget=repr(budget.name), details=budget), flush=True)
-    rows, failed, skipped = run_in_order(sources, order)
+        count=len(sources), folder=shown(output), budget=repr(budget.name), details=budget), flush=True)
+    rows, failed, skipped = run_in_order(sources, order, output)
     total = sum(seconds for _name, seconds in rows)
     print(_("{total:<34}{seconds:>8.0f} s  ({minutes:.1f} min)").format(total=_("total"), seconds=total,
                                                                        minutes=total / 60))
     if options.write_back:
         for name, _seconds in rows:
             if name not in failed:
-                os.replace(OUTPUT / f"{name}.ipynb", NOTEBOOKS / f"{name}.ipynb")
-        print(_("Wrote {count} executed notebooks back into notebooks/.").format(count=len(rows) - len(failed)))
+                os.replace(output / f"{name}.ipynb", folder / f"{name}.ipynb")
+        print(_("Wrote {count} executed notebooks back into {folder}/.").format(count=len(rows) - len(failed),
+                                                                              folder=shown(folder)))
     if failed or skipped:
         also = ngettext("; skipped: {count} notebook that needs it", "; skipped: {count} notebooks that need it",
                         skipped).format(count=skipped) if skipped else ""
         print(_("Failed: {notebooks}{skipped}.").format(notebooks=", ".join(failed), skipped=also))
         return 1
-    if len(sources) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))):
+    if len(sources) == len(list(folder.glob("[0-9][0-9]_*.ipynb"))):
         print(_("Final test accuracy: {accuracy}").format(accuracy=final_test_accuracy()))
     return 0
 
 
-def run_in_order(sources: list[Path], order) -> tuple[list[tuple[str, float]], list[str], int]:
+def run_in_order(sources: list[Path], order, output: Path = OUTPUT) -> tuple[list[tuple[str, float]], list[str], int]:
     """Run ``sources`` one after the other, skipping those whose needs failed; print a line each.
     Returns the (name, seconds) of those that ran, the names that failed, and how many were skipped."""
     rows, not_done, failed, following = [], set(), [], None
@@ -251,8 +255,9 @@ def run_in_order(sources: list[Path], order) -> tuple[list[tuple[str, float]], l
                     notebook=source.stem, blank="", needs=needs), flush=True)
                 continue
             # This notebook's kernel, and the next one's, which starts while this notebook runs.
-            kernel, following = following or Kernel(), (Kernel() if position < len(sources) else None)
-            error, seconds = execute(source, OUTPUT / source.name, position, len(sources), kernel)
+            kernel = following or Kernel(source.parent)
+            following = Kernel(source.parent) if position < len(sources) else None
+            error, seconds = execute(source, output / source.name, position, len(sources), kernel)
             rows.append((source.stem, seconds))
             status = _("ok") if error is None else _("FAILED")
             print(_("{notebook:<34}{seconds:>8.0f} s  {status}").format(notebook=source.stem, seconds=seconds,
@@ -260,7 +265,7 @@ def run_in_order(sources: list[Path], order) -> tuple[list[tuple[str, float]], l
             if error is not None:
                 not_done.add(source.stem)
                 failed.append(source.stem)
-                copy = shown(OUTPUT / source.name)
+                copy = shown(output / source.name)
                 print(indent(error, "    "), _("    (the whole notebook: {path})").format(path=copy), sep="\n",
                       flush=True)
     finally:
