@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from course_utils.data import IMAGE_SIZE
+from course_utils.i18n import N_, _
 
 #: MNIST digits fit in a 20x20 box, centred by centre of mass in the 28x28 field.
 DIGIT_BOX = 20
@@ -32,7 +33,8 @@ MIN_CONTRAST = 40
 #: A drawing whose ink spans less than this share of the canvas, both ways, is too small to read.
 MIN_DRAWING_EXTENT = 0.2
 
-NOT_AN_IMAGE = "This file is not an image that can be read. Choose a PNG or JPEG photo of one handwritten digit."
+#: Said for a file that is not a readable image (translated where it is raised: ``_(NOT_AN_IMAGE)``).
+NOT_AN_IMAGE = N_("This file is not an image that can be read. Choose a PNG or JPEG photo of one handwritten digit.")
 
 
 class DigitImageError(ValueError):
@@ -72,24 +74,24 @@ def open_photo(data: bytes) -> Image.Image:
     """
     data = bytes(data)
     if len(data) == 0:
-        raise DigitImageError("The file is empty. Choose a PNG or JPEG photo of one handwritten digit.")
+        raise DigitImageError(_("The file is empty. Choose a PNG or JPEG photo of one handwritten digit."))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise DigitImageError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. "
-                              "Crop the photo around the digit, or save it smaller.")
+        raise DigitImageError(_("The file is {size:.1f} MB; the limit is {limit} MB. Crop the photo around the digit, "
+                                "or save it smaller.").format(size=len(data) / 2**20, limit=MAX_UPLOAD_BYTES // 2**20))
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise DigitImageError(NOT_AN_IMAGE) from error
+        raise DigitImageError(_(NOT_AN_IMAGE)) from error
     if image.width * image.height > MAX_PIXELS:
-        raise DigitImageError(f"The image is {image.width} x {image.height} pixels, too many to process. "
-                              "Crop it around the digit, or save it smaller.")
+        raise DigitImageError(_("The image is {width} x {height} pixels, too many to process. Crop it around the "
+                                "digit, or save it smaller.").format(width=image.width, height=image.height))
     try:
         image.draft(None, (2 * PHOTO_SIDE, 2 * PHOTO_SIDE))  # JPEG only: decode big photos smaller, faster
         image = ImageOps.exif_transpose(image)
         rgba = image.convert("RGBA")  # transparent parts count as white paper
         image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
     except (OSError, SyntaxError, ValueError) as error:  # a damaged or truncated file
-        raise DigitImageError(NOT_AN_IMAGE) from error
+        raise DigitImageError(_(NOT_AN_IMAGE)) from error
     image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
     return image
 
@@ -107,8 +109,8 @@ def prepare_photo(photo: Image.Image) -> np.ndarray:
     """A photo from ``open_photo`` as MNIST would have it: grayscale, ink found and kept, centred."""
     ink = _ink(np.asarray(photo.convert("L"), dtype="float32"))
     if ink.max() < MIN_CONTRAST:
-        raise DigitImageError("No ink found: the image looks blank. Write the digit darker and bigger, "
-                              "on plain paper, and try again.")
+        raise DigitImageError(_("No ink found: the image looks blank. Write the digit darker and bigger, "
+                                "on plain paper, and try again."))
     ink[ink < 0.3 * ink.max()] = 0  # drop paper texture and shadows
     return centre_digit(ink)
 
@@ -123,9 +125,9 @@ def prepare_drawing(ink: np.ndarray) -> np.ndarray:
     """
     ink = np.asarray(ink, dtype="float32")
     if not ink.any():
-        raise DigitImageError("The canvas is empty: draw one digit, big enough to fill most of the box.")
+        raise DigitImageError(_("The canvas is empty: draw one digit, big enough to fill most of the box."))
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     extent = max(rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1)
     if extent < MIN_DRAWING_EXTENT * max(ink.shape):
-        raise DigitImageError("Too little ink to read: draw the digit bigger, filling most of the box.")
+        raise DigitImageError(_("Too little ink to read: draw the digit bigger, filling most of the box."))
     return centre_digit(ink)

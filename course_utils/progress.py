@@ -14,6 +14,8 @@ import time
 
 import keras
 
+from course_utils.i18n import _
+
 PROGRESS_VARIABLE = "COURSE_PROGRESS_FILE"
 #: Report every this many steps (and at each epoch end).
 EVERY = 25
@@ -52,7 +54,8 @@ def callbacks(steps: int) -> list:
 def describe(line: dict) -> str:
     """One progress line in words: ``training: epoch 3/10, about 2 min left``."""
     done = (line["epoch"] - 1 + line["step"] / line["steps"]) / line["epochs"]
-    return f"training: epoch {line['epoch']}/{line['epochs']}, {time_left(line['seconds'], done)}"
+    return _("training: epoch {epoch}/{epochs}, {time_left}").format(epoch=line["epoch"], epochs=line["epochs"],
+                                                                      time_left=time_left(line["seconds"], done))
 
 
 def time_left(seconds: float, done: float) -> str:
@@ -61,4 +64,6 @@ def time_left(seconds: float, done: float) -> str:
     if done <= 0:
         return ""
     left = seconds * (1 - done) / done
-    return f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"
+    if left >= 90:
+        return _("about {minutes:.0f} min left").format(minutes=left / 60)
+    return _("about {seconds:.0f} s left").format(seconds=left)

@@ -32,6 +32,14 @@ from babel.messages.pofile import read_po
 import course_utils
 from course_utils import i18n
 from course_utils.data import MNIST_FILES, MnistDataError, download_advice, load_mnist, read_idx
+from course_utils.exercises import (
+    ex01_loading,
+    ex02_preparing,
+    ex03_building,
+    ex07_inside,
+    ex08_regularising,
+    ex09_optimizers,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "course_utils.po"
@@ -546,3 +554,186 @@ def test_the_test_set_explorer_in_english_and_chinese(language, tiny_data):
     assert texts["zh"] == ("测试集浏览器（3 个数字）", "测试图像", "只看误分类的（0）",
                            f"测试图像 0：真实标签 {digit} · 预测 {digit}（91%） ✔",
                            "没有误分类的数字：模型把每一个都判断对了。")
+
+
+# --- The exercises, the digit images and the time left ---------------------------------------------
+
+#: The modules whose messages go through the catalogue; the other exercise modules join this list when theirs do.
+TRANSLATED_MODULES = ["course_utils/exercises/core.py", "course_utils/exercises/ex01_loading.py",
+                      "course_utils/exercises/ex02_preparing.py", "course_utils/exercises/ex03_building.py",
+                      "course_utils/exercises/ex07_inside.py", "course_utils/exercises/ex08_regularising.py",
+                      "course_utils/exercises/ex09_optimizers.py", "course_utils/digit_image.py",
+                      "course_utils/progress.py", "course_utils/callbacks.py"]
+TRANSLATED_EXERCISES = [ex01_loading, ex02_preparing, ex03_building, ex07_inside, ex08_regularising, ex09_optimizers]
+
+
+@pytest.fixture
+def setup_cell(monkeypatch):
+    """``setup_course(language)`` as a notebook's first cell calls it (without seeding Keras or making its ops
+    deterministic), with 01's checkers on a few made-up images instead of MNIST; English again afterwards."""
+    import keras
+    import tensorflow as tf
+
+    monkeypatch.setattr(keras.utils, "set_random_seed", lambda seed: None)
+    monkeypatch.setattr(tf.config.experimental, "enable_op_determinism", lambda: None)
+    monkeypatch.setattr(ex01_loading, "mnist", made_up_mnist)
+    try:
+        with warnings.catch_warnings():  # setup_course makes a missing glyph an error: for this test only
+            yield course_utils.setup_course
+    finally:
+        i18n.set_language("en")
+
+
+def made_up_mnist():
+    """40 images of scattered ink, labelled 0 to 9 in turn, shaped like MNIST's (the test set: the first 20)."""
+    images = (np.random.default_rng(0).random((40, 28, 28)) > 0.8).astype("uint8") * 255
+    labels = np.arange(40) % 10
+    return (images, labels), (images[:20], labels[:20])
+
+
+#: One wrong answer per module, with the feedback it got before the messages were translated (core's own: text).
+WRONG_ANSWERS = [
+    (ex01_loading, "q3", 300, "that is what a calculator gives, but the pixels are uint8: they hold only 0 to 255."),
+    (ex02_preparing, "q1", (500, 32, 32, 1), "a colour photo has more than one channel: one for each of red, green "
+                                             "and blue."),
+    (ex03_building, "q2", (7, 7, 64), "that is the shape with padding='same'; with 'valid' every 3x3 convolution "
+                                      "trims 1 pixel on each side."),
+    (ex07_inside, "q1", 28, "28 is what padding='same' gives; with 'valid' the kernel must fit entirely inside the "
+                            "image."),
+    (ex08_regularising, "q2", 1.25, "adding back 25% falls short: 0.75 x 1.25 = 0.9375 of the average. Divide by "
+                                    "0.75 instead."),
+    (ex09_optimizers, "q2", 9, "close: did you leave out the first term of 1 + 0.9 + 0.81 + ...? The newest gradient "
+                               "counts too."),
+    (ex03_building, "q1", "416", "this is text (it is in quotes); write the number itself, without quotes."),
+]
+
+
+@pytest.mark.parametrize("module, q, answer, english", WRONG_ANSWERS,
+                         ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{q}-{a!r}" for m, q, a, _e in WRONG_ANSWERS])
+def test_a_wrong_answers_feedback_is_chinese_in_a_chinese_notebook(module, q, answer, english, setup_cell, capsys):
+    said = {}
+    for name in ("zh", "en"):
+        setup_cell(name)
+        getattr(module.exercises(), q).check(answer)
+        said[name] = capsys.readouterr().out
+    assert said["en"] == f"Not quite: {english}\n"
+    assert said["zh"].startswith("还不太对：") and CJK.search(said["zh"].removeprefix("还不太对：")), said["zh"]
+    assert english not in said["zh"]
+
+
+def test_the_frames_of_every_exercise_are_chinese_in_chinese_and_as_before_in_english(setup_cell, capsys):
+    setup_cell("zh")
+    q1 = ex03_building.exercises().q1
+    assert q1.feedback(...) == "还没有作答：把 ... 换成你的答案，然后重新运行这个单元格。ex.q1.hint() 会给出提示。"
+    assert q1.feedback(416).startswith("正确：16 个卷积核")
+    assert q1.feedback(None) == "还不太对：答案应该是一个数，而不是 NoneType。"
+    q1.hint()
+    q1.solution()
+    hint, solution = capsys.readouterr().out.split("\n", 1)
+    assert hint.startswith("提示：") and solution.startswith("参考答案：\nconv_parameters = 16 * (5 * 5 * 1) + 16")
+    setup_cell("en")
+    q1 = ex03_building.exercises().q1
+    assert q1.feedback(...) == ("Not answered yet: replace ... with your answer, then run this cell again. "
+                                "ex.q1.hint() gives a hint.")
+    assert q1.feedback(None) == "Not quite: the answer should be a single number, not a NoneType."
+    assert q1.feedback(416).startswith("Correct: 16 filters of 5x5x1 weights make 400")
+
+
+def test_the_digit_images_errors_and_the_time_left_in_english_and_chinese(setup_cell):
+    from course_utils.digit_image import DigitImageError, open_photo, prepare_drawing
+    from course_utils.progress import describe, time_left
+
+    line = {"epoch": 3, "epochs": 10, "step": 300, "steps": 300, "seconds": 400.0}
+    said = {}
+    for name in ("en", "zh"):
+        setup_cell(name)
+        said[name] = [_raised(DigitImageError, lambda: prepare_drawing(np.zeros((50, 50)))),
+                      _raised(DigitImageError, lambda: open_photo(b"not an image")),
+                      _raised(DigitImageError, lambda: open_photo(b"x" * (9 * 2**20))),
+                      time_left(10, 0.5), time_left(200, 0.5), describe(line)]
+    assert said["en"] == ["The canvas is empty: draw one digit, big enough to fill most of the box.",
+                          "This file is not an image that can be read. Choose a PNG or JPEG photo of one handwritten "
+                          "digit.",
+                          "The file is 9.0 MB; the limit is 8 MB. Crop the photo around the digit, or save it smaller.",
+                          "about 10 s left", "about 3 min left", "training: epoch 3/10, about 16 min left"]
+    assert all(CJK.search(text) for text in said["zh"][:3]), said["zh"]
+    assert "9.0 MB" in said["zh"][2] and "8 MB" in said["zh"][2]
+    assert said["zh"][3:] == ["大约还剩 10 秒", "大约还剩 3 分钟", "训练中：第 3/10 轮，大约还剩 16 分钟"]
+
+
+def test_every_message_of_the_translated_exercises_is_chinese_in_chinese(setup_cell, capsys):
+    """Each exercise of a translated module, in Chinese: its question, its hint, why the right answer is right, what
+    a right answer looks like, each mistake a number question names, and check's frames. An English text here is a
+    message that was not wrapped in _(), or was filled in before the lookup (an f-string)."""
+    setup_cell("zh")
+    english = []
+    for module in TRANSLATED_EXERCISES:
+        for name, exercise in vars(module.exercises()).items():
+            exercise.hint()
+            exercise.solution()
+            printed = capsys.readouterr().out
+            texts = {"question": exercise.question, "hint": exercise.hint_text, "correct": exercise.correct,
+                     "expected": exercise.expected, "placeholder": exercise.feedback(...),
+                     "a wrong type": exercise.feedback(None), "hint()": printed.split("\n", 1)[0],
+                     "solution()": printed.split("\n", 2)[1]}
+            for index, (_wrong, message) in enumerate(getattr(exercise.diagnose, "mistakes", ())):
+                texts[f"mistake {index}"] = message
+            english += [f"{module.__name__}.{name} {kind}: {text!r}" for kind, text in texts.items()
+                        if not CJK.search(text)]
+    assert not english, "no Chinese (wrap the message in _(), then make translations):\n" + "\n".join(english)
+
+
+#: Three English words in a row: prose, not an identifier or a dtype.
+PROSE = re.compile(r"[A-Za-z']+ [A-Za-z']+ [A-Za-z']+")
+LOOKUPS = {"_", "ngettext", "N_", "pgettext"}
+#: What solution() prints is Python, the same in both languages.
+CODE_ARGUMENTS = {"solution", "solution_code"}
+
+
+def untranslated_literals(path: Path) -> list[str]:
+    """English prose in ``path`` that no lookup wraps: string literals and f-strings outside ``_()``,
+    ``ngettext()``, ``N_()`` and ``pgettext()``, except docstrings and solution code; and f-strings inside a
+    lookup (filled before it, so they match no catalogue entry)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    exempt, found = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body and \
+                isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            exempt.add(id(node.body[0].value))
+        lookup = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in LOOKUPS
+        if lookup and any(isinstance(argument, ast.JoinedStr) for argument in node.args):
+            found.append(f"{where}:{node.lineno}: an f-string inside {node.func.id}()")
+        if lookup or (isinstance(node, ast.keyword) and node.arg in CODE_ARGUMENTS):
+            exempt.update(id(inner) for inner in ast.walk(node))
+    for node in ast.walk(tree):
+        if id(node) in exempt:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            exempt.update(id(part) for part in node.values)
+            text = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+        else:
+            continue
+        if PROSE.search(text):
+            found.append(f"{where}:{node.lineno}: {text[:70]!r}")
+    return found
+
+
+def test_the_translated_modules_say_nothing_in_english_only():
+    """The translated modules hold no English message that the catalogue cannot translate."""
+    found = [where for name in TRANSLATED_MODULES for where in untranslated_literals(ROOT / name)]
+    assert not found, "wrap each in _() (course_utils.i18n), then make translations:\n" + "\n".join(found)
+
+
+def test_the_untranslated_literal_check_finds_what_it_should(tmp_path):
+    module = tmp_path / "probe.py"
+    module.write_text('"""A docstring of many words."""\n'
+                      'from course_utils.i18n import _\n'
+                      'SHOWN = "a message left in English"\n'
+                      'LOOKED_UP = _("a message that is translated")\n'
+                      'FILLED = _(f"an f-string {SHOWN} filled too early")\n'
+                      'CODE = dict(solution="x = np.array([1, 2]) if a and b else c")\n', encoding="utf-8")
+    assert sorted(untranslated_literals(module)) == ["probe.py:3: 'a message left in English'",
+                                                     "probe.py:5: an f-string inside _()"]

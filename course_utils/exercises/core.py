@@ -10,6 +10,12 @@ A notebook binds its exercises once and checks each answer in its own cell::
 ``check``, ``hint`` and ``solution`` print one short message and return None, so a cell shows only
 that text. The messages never contain numbers that depend on training, so a notebook's output is
 the same on every run. Checkers read public Keras and NumPy APIs only.
+
+The messages speak the notebook's language (``setup_course("zh")``: Chinese; see ``course_utils.i18n``).
+A lesson module wraps each of its texts in ``_()`` inside its ``exercises()`` function, which a notebook
+calls after ``setup_course``, so they are looked up in the language chosen there; the frames ("Correct: ...",
+"Not quite: ...", "Hint: ...") and the diagnoses' messages are looked up when they are printed. The code
+``solution()`` prints is Python, the same in both languages, and is never translated.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from course_utils.data import NUM_CLASSES, load_mnist
+from course_utils.i18n import _
 
 #: The name notebooks give the namespace a factory returns; messages refer to it (``ex.q1.hint()``).
 NOTEBOOK_VARIABLE = "ex"
@@ -52,23 +59,24 @@ class Exercise:
     def feedback(self, answer: Any) -> str:
         """The message ``check`` prints: "Correct: ...", "Not quite: ..." or "Not answered yet: ..."."""
         if answer is Ellipsis:
-            return (f"Not answered yet: replace ... with your answer, then run this cell again. "
-                    f"{NOTEBOOK_VARIABLE}.{self.name}.hint() gives a hint.")
+            return _("Not answered yet: replace ... with your answer, then run this cell again. "
+                     "{variable}.{name}.hint() gives a hint.").format(variable=NOTEBOOK_VARIABLE, name=self.name)
         try:
             mistake = self.diagnose(answer)
         except Exception:  # a checker must never crash a student's cell
-            mistake = f"this answer (a {type(answer).__name__}) could not be checked. {self.expected}"
+            mistake = _("this answer (a {kind}) could not be checked. {expected}").format(
+                kind=type(answer).__name__, expected=self.expected)
         if mistake is None:
-            return f"Correct: {self.correct}"
-        return f"Not quite: {mistake or self.expected}"
+            return _("Correct: {message}").format(message=self.correct)
+        return _("Not quite: {message}").format(message=mistake or self.expected)
 
     def hint(self) -> None:
         """Print a hint."""
-        print(f"Hint: {self.hint_text}")
+        print(_("Hint: {hint}").format(hint=self.hint_text))
 
     def solution(self) -> None:
         """Print the code of one correct answer."""
-        print(f"Solution:\n{self.solution_code}")
+        print(_("Solution:\n{code}").format(code=self.solution_code))
 
     def __repr__(self) -> str:
         return f"{self.name}: {self.question}"
@@ -97,8 +105,8 @@ def as_number(answer: Any) -> float | None:
 
 def not_a_number(answer: Any) -> str:
     if isinstance(answer, str):
-        return "this is text (it is in quotes); write the number itself, without quotes."
-    return f"the answer should be a single number, not a {type(answer).__name__}."
+        return _("this is text (it is in quotes); write the number itself, without quotes.")
+    return _("the answer should be a single number, not a {kind}.").format(kind=type(answer).__name__)
 
 
 def close(value: float, target: float, tolerance: float) -> bool:
@@ -123,6 +131,7 @@ def number_diagnosis(expected: float, mistakes: Sequence[Mistake] = (), toleranc
                 return message
         return ""
 
+    diagnose.mistakes = tuple(mistakes)  # the messages it can give, for tests/test_i18n.py
     return diagnose
 
 
@@ -138,21 +147,25 @@ def as_array(answer: Any) -> np.ndarray | None:
 
 
 def not_an_array(answer: Any) -> str:
-    return f"the answer should be a NumPy array of numbers, not a {type(answer).__name__}."
+    return _("the answer should be a NumPy array of numbers, not a {kind}.").format(kind=type(answer).__name__)
 
 
 def digit_labels(labels: Any, count: int) -> np.ndarray:
     """``labels`` as an array of ``count`` integer digits 0-9, or a ValueError that says what to pass."""
     labels = np.asarray(labels)
-    advice = "pass the digit labels (labels_test), not the one-hot y_test."
+    advice = _("pass the digit labels (labels_test), not the one-hot y_test.")
     if labels.ndim == 2 and labels.shape[1] == NUM_CLASSES:
-        raise ValueError(f"these labels are one-hot rows, shape {labels.shape}: {advice}")
+        raise ValueError(_("these labels are one-hot rows, shape {shape}: {advice}").format(
+            shape=labels.shape, advice=advice))
     if labels.shape != (count,):
-        raise ValueError(f"the labels should hold one digit per image, shape ({count},), not {labels.shape}: {advice}")
+        raise ValueError(_("the labels should hold one digit per image, shape ({count},), not {shape}: "
+                           "{advice}").format(count=count, shape=labels.shape, advice=advice))
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"the labels should be whole numbers (an integer array), not {labels.dtype}: {advice}")
+        raise ValueError(_("the labels should be whole numbers (an integer array), not {dtype}: {advice}").format(
+            dtype=labels.dtype, advice=advice))
     if count and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
-        raise ValueError(f"the labels should be digits 0 to {NUM_CLASSES - 1}: {advice}")
+        raise ValueError(_("the labels should be digits 0 to {last}: {advice}").format(
+            last=NUM_CLASSES - 1, advice=advice))
     return labels
 
 
@@ -167,6 +180,6 @@ def number_exercise(name: str, question: str, answer: float, correct: str, hint:
                     expected: str | None = None) -> Exercise:
     """A question whose answer is one number."""
     return Exercise(name, question, number_diagnosis(answer, mistakes, tolerance), correct,
-                    expected or f"that is not the expected number. Hint: {hint}", hint, solution)
+                    expected or _("that is not the expected number. Hint: {hint}").format(hint=hint), hint, solution)
 
 
