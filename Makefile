@@ -15,6 +15,7 @@ BOOK_AXE := tests/browser/node_modules/axe-core/axe.min.js
 .PHONY: venv run test test-browser lab bench class test-class clean
 .PHONY: book test-book
 .PHONY: translations sync-zh status-zh test-zh
+.PHONY: test-colab
 
 venv: $(STAMP)
 
@@ -56,6 +57,11 @@ book: $(BOOK_STAMP)
 test-book: book $(BOOK_AXE)
 	@$(BIN)/python tests/browser/jupyter_browser.py
 	$(BIN)/python -m pytest tests/browser/check_book.py
+
+## test-colab: the install cell's path on Colab, in a fresh venv with only Colab's packages (build/colab/): a wheel
+## of the course, notebook 01 alone in an empty folder, run with COURSE_PACKAGE=<the wheel> (tests/colab_path.py)
+test-colab: venv
+	$(BIN)/python tests/colab_path.py
 
 # The book extra (Sphinx, MyST-NB, the theme, jieba) on top of the course's environment.
 $(BOOK_STAMP): $(STAMP)
