@@ -43,9 +43,10 @@ test-zh: venv
 
 ## test-browser: the widget notebooks run in JupyterLab in headless Chromium (Debian's chromium
 ## package); asserts live widgets and no errors, writes build/screenshots/. Reuses the model cache.
+## The Chinese ones (notebooks/zh/) too, in a JupyterLab whose menus are Chinese (check_lab_zh.py).
 test-browser: venv
 	@$(BIN)/python tests/browser/jupyter_browser.py
-	$(BIN)/python -m pytest tests/browser/check_lab.py tests/browser/check_notebooks.py
+	$(BIN)/python -m pytest tests/browser/check_lab.py tests/browser/check_notebooks.py tests/browser/check_lab_zh.py
 
 ## book: the course as a website in build/book/ (open build/book/index.html): the committed notebooks with their
 ## stored outputs, nothing executed; English in en/, Chinese in zh/ once notebooks/zh/ exists (book/build.py)

@@ -3,9 +3,16 @@
 ``chinese_lab`` is ``jupyter_browser.JupyterLab`` with make lab's Chinese settings (the interface language
 ``zh_CN`` from ``course_utils/locale/jupyterlab/zh``, served by jupyterlab-language-pack-zh-CN) and
 ``COURSE_LANGUAGE=zh`` for its kernels; ``menu_titles`` reads the menu bar; ``menu_problems`` says what is
-not Chinese. ``make test-browser`` can run this file beside check_lab.py and check_notebooks.py
-(``pytest tests/browser/check_lab_zh.py``), and a check of the Chinese widget notebook can open it with
-``chinese_lab`` and ``jupyter_browser.open_notebook`` / ``run_all`` / ``inspect`` as check_notebooks.py does.
+not Chinese. ``make test-browser`` runs this file after check_lab.py and check_notebooks.py.
+
+The Chinese widget notebooks (those of notebooks/zh/ that call a widget builder) are checked here as
+check_notebooks.py checks the English ones, with its ``check_widget_notebook``: in a second server (the two
+editions' files share names) whose menus are Chinese, run all cells, no error output, no error in the
+console or in a widget callback, every widget a live view, each widget used as a student would; the menu
+bar must show the Chinese menus, and what the widgets say (status texts, button labels) is matched in
+Chinese, taken from the course's catalogue (``check_notebooks.Wording.of("zh")``; each of those messages
+must have a Chinese translation). Screenshots go to build/screenshots/zh-<notebook>.png; the last test
+checks that nothing under notebooks/zh/ changed.
 """
 
 from __future__ import annotations
@@ -16,6 +23,16 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
+from check_notebooks import (
+    ROOT,
+    SCREENSHOTS,
+    WIDGET_BUILDERS,
+    Wording,
+    check_widget_notebook,
+    fingerprint,
+    notebooks_with_widgets,
+)
 from jupyter_browser import JupyterLab, open_notebook, run_all
 
 from course_utils import i18n
@@ -72,3 +89,35 @@ def test_the_menus_are_chinese_and_the_kernel_speaks_chinese(browser, tmp_path):
                                ".toJSON()[0].text")
         assert output.strip() == "zh"
         page.close()
+
+
+# --- The Chinese widget notebooks ------------------------------------------------------------------
+
+ZH_FOLDER = ROOT / "notebooks" / "zh"
+ZH_NOTEBOOKS = notebooks_with_widgets(ZH_FOLDER) if ZH_FOLDER.is_dir() else []
+ZH_BEFORE = fingerprint(ZH_FOLDER) if ZH_FOLDER.is_dir() else {}
+CHINESE = Wording.of("zh")
+
+
+@pytest.fixture(scope="module")
+def zh_lab():
+    with chinese_lab(ZH_NOTEBOOKS) as lab:
+        yield lab
+
+
+def assert_chinese_menus(page) -> None:
+    assert menu_problems(page) == []
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=[path.stem for path in ZH_NOTEBOOKS])
+def test_chinese_widget_notebooks_work_in_a_chinese_jupyterlab(zh_lab, browser, notebook, tmp_path):
+    check_widget_notebook(browser, zh_lab, notebook, tmp_path, CHINESE, SCREENSHOTS / f"zh-{notebook.stem}.png",
+                          in_page=assert_chinese_menus)
+
+
+def test_there_are_chinese_widget_notebooks_to_check():
+    assert ZH_NOTEBOOKS, f"no notebook in {ZH_FOLDER} calls one of {', '.join(WIDGET_BUILDERS)}: nothing was checked"
+
+
+def test_the_chinese_notebooks_are_untouched():
+    assert fingerprint(ZH_FOLDER) == ZH_BEFORE
