@@ -193,6 +193,7 @@ def test_an_input_without_channel_axis(small_loaders):
 
 
 @needs_mnist
+@pytest.mark.filterwarnings("ignore:Do not pass an `input_shape`")  # the article's way, which Keras warns about
 def test_the_articles_input_shape_argument_without_channel_axis(small_loaders):
     names = run_cell(with_mistake(
         'model.add(keras.Input(shape=(28, 28, 1)))\nmodel.add(layers.Conv2D(32, (3, 3), activation="relu", '
