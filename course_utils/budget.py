@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 
 from course_utils.data import TRAIN_SIZE
+from course_utils.i18n import _, ngettext
 
 BUDGET_VARIABLE = "COURSE_BUDGET"
 DEFAULT_BUDGET = "quick"
@@ -54,11 +55,16 @@ class Budget:
         return Budget(f"{self.name} claim", seeds=self.claim_seeds, epochs=None, train_size=None)
 
     def __str__(self) -> str:
-        epochs = "each recipe's own epochs" if self.epochs is None else f"{self.epochs} epochs"
-        images = f"all {TRAIN_SIZE:,}" if self.train_size is None else f"{self.train_size:,}"
-        images += " training images"
-        seeds = f"{len(self.seeds)} seed{'s' * (len(self.seeds) > 1)}"
-        return f"budget {self.name!r}: {seeds} x {epochs} on {images}"
+        """What it trains, in a line a notebook prints: "budget 'quick': 3 seeds x 2 epochs on 6,000 training
+        images" (in the course's language; the name is the one ``COURSE_BUDGET`` takes)."""
+        epochs = _("each recipe's own epochs") if self.epochs is None else _("{count} epochs").format(
+            count=self.epochs)
+        images = (_("all {count:,} training images").format(count=TRAIN_SIZE) if self.train_size is None
+                  else _("{count:,} training images").format(count=self.train_size))
+        count = len(self.seeds)
+        seeds = ngettext("{count} seed", "{count} seeds", 2 if count > 1 else 1).format(count=count)
+        return _("budget {name!r}: {seeds} x {epochs} on {images}").format(name=self.name, seeds=seeds,
+                                                                         epochs=epochs, images=images)
 
 
 BUDGETS = {
@@ -73,5 +79,6 @@ def current_budget() -> Budget:
     """The budget named by ``$COURSE_BUDGET`` (default ``quick``)."""
     name = os.environ.get(BUDGET_VARIABLE) or DEFAULT_BUDGET
     if name not in BUDGETS:
-        raise ValueError(f"{BUDGET_VARIABLE}={name!r} is not a budget; use one of {', '.join(BUDGETS)}.")
+        raise ValueError(_("{variable}={name!r} is not a budget; use one of {budgets}.").format(
+            variable=BUDGET_VARIABLE, name=name, budgets=", ".join(BUDGETS)))
     return BUDGETS[name]

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from course_utils import PROJECT_ROOT
+from course_utils.i18n import _
 
 RESULTS = PROJECT_ROOT / "results"
 
@@ -33,14 +34,15 @@ def read_results(name: str, folder: Path = RESULTS) -> dict:
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultsError(f"{path} cannot be read as a results file ({error}); restore it with git") from error
+        raise ResultsError(_("{path} cannot be read as a results file ({error}); restore it with git").format(
+            path=path, error=error)) from error
     columns = results.get("columns") if isinstance(results, dict) else None
     rows = results.get("rows") if isinstance(results, dict) else None
     if not (isinstance(columns, list) and isinstance(rows, list) and all(
             isinstance(row, list) and len(row) == len(columns) for row in rows)
             and isinstance(results.get("title"), str) and isinstance(results.get("measured"), str)):
-        raise ResultsError(f"{path} is not a results file: it needs a title, a measured line, columns, "
-                           "and rows as long as the columns")
+        raise ResultsError(_("{path} is not a results file: it needs a title, a measured line, columns, "
+                             "and rows as long as the columns").format(path=path))
     return results
 
 
@@ -59,5 +61,5 @@ def show_results(name: str, folder: Path = RESULTS) -> dict:
     results = read_results(name, folder)
     print(results["title"])
     print(results_table(results))
-    print(f"Measured: {results['measured']}")
+    print(_("Measured: {measured}").format(measured=results["measured"]))
     return results

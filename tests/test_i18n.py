@@ -36,9 +36,17 @@ from course_utils.exercises import (
     ex01_loading,
     ex02_preparing,
     ex03_building,
+    ex04_training,
+    ex05_history,
+    ex06_article,
+    ex06_evaluating,
     ex07_inside,
     ex08_regularising,
     ex09_optimizers,
+    ex10_fast_track,
+    ex11_augmentation,
+    ex12_distributed,
+    ex13_playground,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,12 +111,13 @@ def test_the_catalogue_is_up_to_date_with_the_code():
     translation entry, no entry for a message the code no longer says."""
     method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text(encoding="utf-8")))
     skip = {"build", "class", "notebooks", "node_modules"}
-    extracted = {message if isinstance(message, str) else tuple(message)
-                 for _, _, message, _, _ in extract_from_dir(
+    extracted = {(context, message if isinstance(message, str) else tuple(message))
+                 for _, _, message, _, context in extract_from_dir(
                      ROOT, method_map, options_map,
                      directory_filter=lambda path: not {part for part in Path(path).parts} & skip
                      and not Path(path).name.startswith("."))}
-    stored = {message.id if isinstance(message.id, str) else tuple(message.id) for message in messages()}
+    stored = {(message.context, message.id if isinstance(message.id, str) else tuple(message.id))
+              for message in messages()}
     assert extracted - stored == set(), "new messages: run make translations, then translate them in " + PO.name
     assert stored - extracted == set(), "messages the code no longer says: run make translations"
 
@@ -118,11 +127,12 @@ def test_the_compiled_catalogue_matches_the_po_file():
         compiled = gettext.GNUTranslations(file)._catalog
     expected = {}
     for message in catalogue():
+        context = f"{message.context}\x04" if message.context else ""  # how gettext keys a pgettext message
         if isinstance(message.id, str):
-            expected[message.id] = message.string
+            expected[context + message.id] = message.string
         else:
             for index, text in enumerate(message.string):
-                expected[(message.id[0], index)] = text
+                expected[(context + message.id[0], index)] = text
     compiled_header = compiled.pop("")
     assert compiled == {key: value for key, value in expected.items() if key != ""}, \
         f"{MO.name} is older than {PO.name}: run make translations (or pybabel compile) and commit both"
@@ -558,13 +568,56 @@ def test_the_test_set_explorer_in_english_and_chinese(language, tiny_data):
 
 # --- The exercises, the digit images and the time left ---------------------------------------------
 
-#: The modules whose messages go through the catalogue; the other exercise modules join this list when theirs do.
-TRANSLATED_MODULES = ["course_utils/exercises/core.py", "course_utils/exercises/ex01_loading.py",
-                      "course_utils/exercises/ex02_preparing.py", "course_utils/exercises/ex03_building.py",
-                      "course_utils/exercises/ex07_inside.py", "course_utils/exercises/ex08_regularising.py",
-                      "course_utils/exercises/ex09_optimizers.py", "course_utils/digit_image.py",
-                      "course_utils/progress.py", "course_utils/callbacks.py"]
-TRANSLATED_EXERCISES = [ex01_loading, ex02_preparing, ex03_building, ex07_inside, ex08_regularising, ex09_optimizers]
+#: The modules whose messages go through the catalogue: every exercise module, the widgets, and what the digit
+#: images, make run's progress, the results files, the training budget and the experiments print.
+TRANSLATED_MODULES = ["course_utils/exercises/core.py", *(f"course_utils/exercises/ex{name}.py" for name in (
+                          "01_loading", "02_preparing", "03_building", "04_training", "05_history", "06_evaluating",
+                          "06_article", "07_inside", "08_regularising", "09_optimizers", "10_fast_track",
+                          "11_augmentation", "12_distributed", "13_playground")),
+                      "course_utils/digit_image.py", "course_utils/progress.py", "course_utils/callbacks.py",
+                      "course_utils/widgets/common.py", "course_utils/widgets/digits.py",
+                      "course_utils/widgets/explorer.py", "course_utils/widgets/playground.py",
+                      "course_utils/results.py", "course_utils/budget.py", "course_utils/experiments.py"]
+
+#: 05's history, 06's predictions and 13's model, made up (no training): the same as the lesson tests'.
+HISTORY = {"loss": [0.2739, 0.0597, 0.0366, 0.0260, 0.0188, 0.0139, 0.0118, 0.0096, 0.0072, 0.0066],
+           "accuracy": [0.9143, 0.9811, 0.9886, 0.9923, 0.9944, 0.9956, 0.9964, 0.9972, 0.9980, 0.9978],
+           "val_loss": [0.0758, 0.0360, 0.0353, 0.0318, 0.0312, 0.0338, 0.0309, 0.0379, 0.0330, 0.0357],
+           "val_accuracy": [0.9790, 0.9906, 0.9906, 0.9920, 0.9930, 0.9918, 0.9914, 0.9924, 0.9930, 0.9932]}
+LABELS = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3, 3, 0, 1, 2, 4, 5, 6, 8, 9])
+PROBABILITIES = np.eye(10)[[0, 1, 2, 8, 4, 5, 6, 8, 8, 9, 8, 5, 0, 1, 2, 4, 5, 6, 8, 9]] * 0.9 + 0.01
+PLAY_IMAGES = (np.random.default_rng(2).random((60, 28, 28, 1)).astype("float32")
+               * (np.arange(28) < 14)[None, None, :, None])
+
+
+class TemplateModel:
+    """13's model: the nearest of 10 fixed templates, by dot product; thrown by shifts and by inversion."""
+
+    def __init__(self):
+        self.templates = np.random.default_rng(1).random((10, 28 * 28)).astype("float32")
+
+    def __call__(self, images, training=False):
+        scores = np.asarray(images).reshape(len(images), -1) @ self.templates.T
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
+
+
+def playground_exercises():
+    model = TemplateModel()
+    return ex13_playground.exercises(model, PLAY_IMAGES, np.asarray(model(PLAY_IMAGES)).argmax(axis=1))
+
+
+#: How a notebook binds each module's exercises (the factories of 05, 06 and 13 take what the notebook computed).
+TRANSLATED_EXERCISES = {
+    ex01_loading: ex01_loading.exercises, ex02_preparing: ex02_preparing.exercises,
+    ex03_building: ex03_building.exercises, ex04_training: ex04_training.exercises,
+    ex05_history: lambda: ex05_history.exercises(HISTORY),
+    ex06_evaluating: lambda: ex06_evaluating.exercises(PROBABILITIES, LABELS),
+    ex07_inside: ex07_inside.exercises, ex08_regularising: ex08_regularising.exercises,
+    ex09_optimizers: ex09_optimizers.exercises, ex10_fast_track: ex10_fast_track.exercises,
+    ex11_augmentation: ex11_augmentation.exercises, ex12_distributed: ex12_distributed.exercises,
+    ex13_playground: playground_exercises,
+}
 
 
 @pytest.fixture
@@ -605,6 +658,16 @@ WRONG_ANSWERS = [
     (ex09_optimizers, "q2", 9, "close: did you leave out the first term of 1 + 0.9 + 0.81 + ...? The newest gradient "
                                "counts too."),
     (ex03_building, "q1", "416", "this is text (it is in quotes); write the number itself, without quotes."),
+    (ex04_training, "q1", 429, "that rounds down; the last, partial batch of 88 images is a step too."),
+    (ex05_history, "q2", 7, "That is the epoch with the lowest validation loss. EarlyStopping cannot know it was the "
+                            "lowest until it has seen 2 more epochs without a new low."),
+    (ex06_evaluating, "q1", np.ones(5), "the shape is (5,); give one value per digit, shape (10,)."),
+    (ex10_fast_track, "q2", 0.9, "close: the 0.1 taken away is spread over ALL 10 classes, the right one too, so it "
+                                 "gets its share back."),
+    (ex11_augmentation, "q2", 2, "that is after the first pooling (14x14); the third convolution comes after the "
+                                 "second."),
+    (ex12_distributed, "q1", 200, "200 is the global batch here: the strategy shares each batch out among the 4 GPUs."),
+    (ex13_playground, "q2", "0.5", "this is text (it is in quotes); write the number itself, without quotes."),
 ]
 
 
@@ -614,7 +677,7 @@ def test_a_wrong_answers_feedback_is_chinese_in_a_chinese_notebook(module, q, an
     said = {}
     for name in ("zh", "en"):
         setup_cell(name)
-        getattr(module.exercises(), q).check(answer)
+        getattr(TRANSLATED_EXERCISES[module](), q).check(answer)
         said[name] = capsys.readouterr().out
     assert said["en"] == f"Not quite: {english}\n"
     assert said["zh"].startswith("还不太对：") and CJK.search(said["zh"].removeprefix("还不太对：")), said["zh"]
@@ -667,8 +730,8 @@ def test_every_message_of_the_translated_exercises_is_chinese_in_chinese(setup_c
     message that was not wrapped in _(), or was filled in before the lookup (an f-string)."""
     setup_cell("zh")
     english = []
-    for module in TRANSLATED_EXERCISES:
-        for name, exercise in vars(module.exercises()).items():
+    for module, factory in TRANSLATED_EXERCISES.items():
+        for name, exercise in vars(factory()).items():
             exercise.hint()
             exercise.solution()
             printed = capsys.readouterr().out
@@ -683,17 +746,135 @@ def test_every_message_of_the_translated_exercises_is_chinese_in_chinese(setup_c
     assert not english, "no Chinese (wrap the message in _(), then make translations):\n" + "\n".join(english)
 
 
+def article_cases() -> dict[str, dict]:
+    """What a student's article script can leave behind, one mistake each (06's last exercise), without training:
+    the names the check judges before it reaches the model."""
+    images = np.random.default_rng(0).random((40, 28, 28, 1)).astype("float32")
+    labels = np.eye(10, dtype="float32")[np.arange(40) % 10]
+    prepared = {"EPOCHS": 1, "train_images": images, "train_labels": labels}
+    return {
+        "nothing set": {}, "an unknown name": {"epochs": 1}, "EPOCHS missing": {"train_images": images},
+        "EPOCHS not whole": {"EPOCHS": 1.5}, "EPOCHS not a number": {"EPOCHS": float("nan")},
+        "images missing": {"EPOCHS": 1}, "images a list": {"EPOCHS": 1, "train_images": [1, 2]},
+        "no channel axis": {"EPOCHS": 1, "train_images": images[..., 0]},
+        "flat images": {"EPOCHS": 1, "train_images": images.reshape(40, 784)},
+        "another shape": {"EPOCHS": 1, "train_images": np.zeros((40, 32, 32, 1), "float32")},
+        "too few images": {"EPOCHS": 1, "train_images": images[:10]},
+        "uint8": {"EPOCHS": 1, "train_images": (images * 255).astype("uint8")},
+        "not scaled": {"EPOCHS": 1, "train_images": images * 255},
+        "scaled twice": {"EPOCHS": 1, "train_images": images / 255},
+        "labels missing": {"EPOCHS": 1, "train_images": images},
+        "plain digits": {**prepared, "train_labels": labels.argmax(axis=1)},
+        "labels of another shape": {**prepared, "train_labels": labels[:5]},
+        "labels not one-hot": {**prepared, "train_labels": labels * 2},
+        "model missing": prepared, "model a string": {**prepared, "model": "model"},
+    }
+
+
+def test_the_article_exercise_speaks_chinese_in_a_chinese_notebook(setup_cell, capsys):
+    """06's whole-script exercise: its frames, hint and diagnoses in Chinese; in English as before."""
+    checker = ex06_article.exercises(min_train_images=40)
+    said = {}
+    for name in ("en", "zh"):
+        setup_cell(name)
+        checker.hint()
+        checker.solution()
+        printed = capsys.readouterr().out
+        hint, frame, code = printed.split("\n", 3)[:3]
+        said[name] = {"repr": repr(checker), "hint": hint, "solution()": frame, "solution": code}
+        said[name].update({case: checker.feedback(**names) for case, names in article_cases().items()})
+    assert said["en"]["repr"] == "article: the article's whole script in today's Keras, in one cell"
+    assert (said["en"]["solution()"], said["zh"]["solution()"]) == ("Solution:", "参考答案：")
+    assert said["en"]["solution"] == said["zh"]["solution"] == "import os"  # the code is the same in both
+    assert said["en"]["nothing set"] == (
+        "Not answered yet: write your script in the empty cell above and run it, then run this cell again. It should "
+        "set EPOCHS, train_images, train_labels, model, history, test_accuracy. article.hint() gives a hint.")
+    assert said["en"]["no channel axis"].startswith("Not quite: train_images has no channel axis: its shape is "
+                                                    "(number of images, 28, 28).")
+    assert said["en"]["too few images"].startswith("Not quite: train_images holds 10 images. The article trains")
+    english = [f"{case}: {text!r}" for case, text in said["zh"].items() if case != "solution"
+               and (not CJK.search(text) or text in said["en"].values())]
+    assert not english, "\n".join(english)
+    for case, text in said["zh"].items():
+        if case not in ("repr", "hint", "solution()", "solution"):
+            assert text.startswith(("还不太对：", "还没有作答：")), (case, text)
+
+
+def test_the_articles_layer_counts_and_names_read_naturally_in_both_languages(language):
+    language("en")
+    assert ex06_article._count_words(["Conv2D", "MaxPooling2D", "Conv2D", "Dense"]) == \
+        "two Conv2D, one MaxPooling2D and one Dense"
+    assert [ex06_article._layer_name(index, "Dense") for index in (0, 1, 10)] == [
+        "your first Dense layer", "your second Dense layer", "your number 11 Dense layer"]
+    language("zh")
+    assert ex06_article._count_words(["Conv2D", "MaxPooling2D", "Conv2D", "Dense"]) == \
+        "两个 Conv2D、一个 MaxPooling2D 和一个 Dense"
+    assert ex06_article._layer_name(1, "Conv2D") == "你的第二个 Conv2D 层"
+
+
+def test_the_budget_the_experiments_and_the_results_in_english_and_chinese(language, monkeypatch, capsys, tmp_path):
+    """What notebooks 06 and 08-12 print about their runs: English as committed, Chinese in a Chinese notebook, with
+    the summary table's columns lined up under Chinese headings (a Chinese character takes two columns)."""
+    from course_utils import budget, experiments, results
+    from course_utils.figures import unmarked
+    from course_utils.training import Recipe
+
+    def scores(recipe, data=None):
+        return ({"val_accuracy": [0.9, 0.95 + recipe.seed / 1000], "seconds": [1.5, 2.5]},
+                {"accuracy": 0.96 + recipe.seed / 1000, "loss": 0.1})
+
+    monkeypatch.setattr(experiments, "load_or_score", scores)
+    small = budget.Budget("small", seeds=(1, 2), epochs=1, train_size=100)
+    (tmp_path / "broken.json").write_text("{")
+    (tmp_path / "table.json").write_text(json.dumps({"title": "A table", "measured": "make bench, today",
+                                                     "columns": ["recipe", "runs"], "rows": [["article", 3]]}))
+    said = {}
+    for name in ("en", "zh"):
+        language(name)
+        runs = experiments.run_grid({"plain": Recipe(), "基线": Recipe()}, small)
+        results.show_results("table", tmp_path)
+        said[name] = {"budgets": [str(budget.BUDGETS["quick"]), str(budget.BUDGETS["quick"].claim())],
+                      "printed": unmarked(capsys.readouterr().out).splitlines(),
+                      "table": unmarked(experiments.summary_table(runs)).splitlines(),
+                      "broken": _raised(results.ResultsError, lambda: results.read_results("broken", tmp_path)),
+                      "missing": _raised(results.ResultsError, lambda: results.read_results("none", tmp_path))}
+        monkeypatch.setenv(budget.BUDGET_VARIABLE, "huge")
+        said[name]["unknown budget"] = _raised(ValueError, budget.current_budget)
+        monkeypatch.delenv(budget.BUDGET_VARIABLE)
+    en, zh = said["en"], said["zh"]
+    assert en["budgets"] == ["budget 'quick': 3 seeds x 2 epochs on 6,000 training images",
+                             "budget 'quick claim': 1 seed x each recipe's own epochs on all 55,000 training images"]
+    assert zh["budgets"] == ["训练预算 'quick'：3 个随机种子 × 2 轮，使用 6,000 张训练图像",
+                             "训练预算 'quick claim'：1 个随机种子 × 各配方自己的轮数，使用全部 55,000 张训练图像"]
+    assert en["printed"][0] == "plain                seed 1: validation accuracy 95.10%, test accuracy 96.10%"
+    assert zh["printed"][0] == "plain                随机种子 1：验证准确率 95.10%，测试准确率 96.10%"
+    assert en["printed"][-4:] == ["A table", "recipe   runs", "article     3", "Measured: make bench, today"]
+    assert zh["printed"][-4:] == en["printed"][-4:-1] + ["测量条件：make bench, today"]  # the file's own words stay
+    assert en["table"][0] == "variant              runs   validation accuracy     test accuracy  test loss      time"
+    assert zh["table"][0].split() == ["变体", "次数", "验证准确率", "测试准确率", "测试损失", "用时"]
+    for lines in (en["table"], zh["table"]):  # every row as wide on screen as the heading, the columns aligned
+        assert len({experiments.text_width(line) for line in lines}) == 1, lines
+    assert en["broken"].endswith("broken.json cannot be read as a results file (Expecting property name enclosed in "
+                                 "double quotes: line 1 column 2 (char 1)); restore it with git")
+    assert "无法作为结果文件读取" in zh["broken"] and "请用 git 恢复" in zh["missing"]
+    assert en["unknown budget"] == "COURSE_BUDGET='huge' is not a budget; use one of quick, full."
+    assert zh["unknown budget"] == "COURSE_BUDGET='huge' 不是一个训练预算；请使用以下之一：quick, full。"
+
+
 #: Three English words in a row: prose, not an identifier or a dtype.
 PROSE = re.compile(r"[A-Za-z']+ [A-Za-z']+ [A-Za-z']+")
 LOOKUPS = {"_", "ngettext", "N_", "pgettext"}
-#: What solution() prints is Python, the same in both languages.
+#: What solution() prints is Python, the same in both languages: the argument that gives it, or a constant.
 CODE_ARGUMENTS = {"solution", "solution_code"}
+CODE_CONSTANTS = {"SOLUTION"}
+#: Figure text stays English (course_utils.i18n): the titles and legends handed to course_utils.plotting.
+FIGURE_CALLS = {"plot_prediction", "plot_recent_runs"}
 
 
 def untranslated_literals(path: Path) -> list[str]:
     """English prose in ``path`` that no lookup wraps: string literals and f-strings outside ``_()``,
-    ``ngettext()``, ``N_()`` and ``pgettext()``, except docstrings and solution code; and f-strings inside a
-    lookup (filled before it, so they match no catalogue entry)."""
+    ``ngettext()``, ``N_()`` and ``pgettext()``, except docstrings, solution code and figure text; and f-strings
+    inside a lookup (filled before it, so they match no catalogue entry)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
     exempt, found = set(), []
@@ -704,8 +885,14 @@ def untranslated_literals(path: Path) -> list[str]:
         lookup = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in LOOKUPS
         if lookup and any(isinstance(argument, ast.JoinedStr) for argument in node.args):
             found.append(f"{where}:{node.lineno}: an f-string inside {node.func.id}()")
-        if lookup or (isinstance(node, ast.keyword) and node.arg in CODE_ARGUMENTS):
+        code = (isinstance(node, ast.keyword) and node.arg in CODE_ARGUMENTS) or (
+            isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id in CODE_CONSTANTS
+                                                 for target in node.targets))
+        figure = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FIGURE_CALLS
+        if lookup or code:
             exempt.update(id(inner) for inner in ast.walk(node))
+        elif figure:
+            exempt.update(id(inner) for argument in [*node.args, *node.keywords] for inner in ast.walk(argument))
     for node in ast.walk(tree):
         if id(node) in exempt:
             continue
@@ -734,6 +921,10 @@ def test_the_untranslated_literal_check_finds_what_it_should(tmp_path):
                       'SHOWN = "a message left in English"\n'
                       'LOOKED_UP = _("a message that is translated")\n'
                       'FILLED = _(f"an f-string {SHOWN} filled too early")\n'
-                      'CODE = dict(solution="x = np.array([1, 2]) if a and b else c")\n', encoding="utf-8")
+                      'CODE = dict(solution="x = np.array([1, 2]) if a and b else c")\n'
+                      'SOLUTION = "y = x if a and b else c"\n'
+                      'plot_prediction(image, "What the model sees")\n'
+                      'print("a sentence, not a figure title")\n', encoding="utf-8")
     assert sorted(untranslated_literals(module)) == ["probe.py:3: 'a message left in English'",
-                                                     "probe.py:5: an f-string inside _()"]
+                                                     "probe.py:5: an f-string inside _()",
+                                                     "probe.py:9: 'a sentence, not a figure title'"]

@@ -10,15 +10,25 @@ from typing import Any
 import numpy as np
 
 from course_utils.exercises.core import Exercise, as_number, bind, close, not_a_number
+from course_utils.i18n import N_, _, pgettext
 
 #: Exercise 2's callback: keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE).
 PATIENCE = 2
+
+#: How the gap exercise names a curve drawn that is neither the gap nor one of the history's lists.
+CURVE_NAMES = {"reversed": N_("the reversed"), "ratio": N_("the ratio")}
+
+
+def _join(names) -> str:
+    """``names`` joined by " and " (in the current language)."""
+    return pgettext("joins the curves a figure shows", " and ").join(names)
 
 
 def _check_history(history: dict) -> None:
     missing = {"loss", "accuracy", "val_loss", "val_accuracy"} - set(history)
     if missing:
-        raise ValueError(f"history lacks {sorted(missing)}: pass history.history, the dict model.fit recorded.")
+        raise ValueError(_("history lacks {missing}: pass history.history, the dict model.fit recorded.").format(
+            missing=sorted(missing)))
 
 
 def early_stop_epoch(values: Sequence[float], patience: int = PATIENCE) -> int:
@@ -60,38 +70,40 @@ def _diagnose_gap_figure(history: dict):
     def diagnose(answer: Any) -> str | None:
         lines = _lines(answer)
         if lines is None:
-            return f"the answer should be the matplotlib Figure (from plt.subplots()), not a {type(answer).__name__}."
+            return _("the answer should be the matplotlib Figure (from plt.subplots()), not a {kind}.").format(
+                kind=type(answer).__name__)
         if not lines:
-            return "the figure has no line yet: draw one with ax.plot(epochs, values)."
+            return _("the figure has no line yet: draw one with ax.plot(epochs, values).")
         drawn = [(ax, line, which(np.asarray(line.get_ydata(), float))) for ax, line in lines]
         wanted = [(ax, line) for ax, line, key in drawn if key == "gap"]
-        keys = {key for _, _, key in drawn if key not in (None, "gap")}
+        keys = {key for _ax, _line, key in drawn if key not in (None, "gap")}
         if not wanted:
             if "reversed" in keys:
-                return ("that line is the training loss minus the validation loss: the sign is reversed. Subtract "
-                        "the training loss from the validation loss, so that the gap is above zero when the network "
-                        "does better on its training images than on new ones.")
+                return _("that line is the training loss minus the validation loss: the sign is reversed. Subtract "
+                         "the training loss from the validation loss, so that the gap is above zero when the network "
+                         "does better on its training images than on new ones.")
             if "ratio" in keys:
-                return ("that line divides the two losses; the question asks for their difference, validation "
-                        "minus training.")
+                return _("that line divides the two losses; the question asks for their difference, validation "
+                         "minus training.")
             if {"loss", "val_loss"} <= keys:
-                return "the figure shows the two losses; draw one line instead: their difference, epoch by epoch."
+                return _("the figure shows the two losses; draw one line instead: their difference, epoch by epoch.")
             if keys:
-                shown = " and ".join(f"history[{key!r}]" for key in sorted(keys))
-                return f"the figure shows {shown} itself; draw the difference: validation loss minus training loss."
-            return "no line shows the validation loss minus the training loss, epoch by epoch."
+                shown = _join(f"history[{key!r}]" for key in sorted(keys))
+                return _("the figure shows {shown} itself; draw the difference: validation loss minus training "
+                         "loss.").format(shown=shown)
+            return _("no line shows the validation loss minus the training loss, epoch by epoch.")
         if keys:
-            shown = " and ".join(f"history[{key!r}]" if key in history else f"the {key}" for key in sorted(keys))
-            return f"the figure also shows {shown}; the question asks for the gap alone."
+            shown = _join(f"history[{key!r}]" if key in history else _(CURVE_NAMES[key]) for key in sorted(keys))
+            return _("the figure also shows {shown}; the question asks for the gap alone.").format(shown=shown)
         for ax, line in wanted:
             x = np.asarray(line.get_xdata(), float)
             if np.allclose(x, epochs - 1):
-                return ("the epochs start at 0 on the x-axis; Keras counts epochs from 1: "
-                        "plot against range(1, len(...) + 1).")
+                return _("the epochs start at 0 on the x-axis; Keras counts epochs from 1: "
+                         "plot against range(1, len(...) + 1).")
             if not np.allclose(x, epochs):
-                return "plot the gap against the epoch numbers 1, 2, ... (the first argument of ax.plot)."
+                return _("plot the gap against the epoch numbers 1, 2, ... (the first argument of ax.plot).")
             if not ax.get_xlabel() or not ax.get_ylabel():
-                return "the line is right; now label both axes with ax.set_xlabel(...) and ax.set_ylabel(...)."
+                return _("the line is right; now label both axes with ax.set_xlabel(...) and ax.set_ylabel(...).")
         return None
 
     return diagnose
@@ -105,15 +117,17 @@ def _diagnose_stop(history: dict):
     # Each beginner's mistake: the number it gives, and what to say about it. One number can come from
     # several mistakes; then the feedback names each of them, as a possibility.
     mistakes = [
-        (best, "That is the epoch with the lowest validation loss. EarlyStopping cannot know it was the lowest "
-               "until it has seen 2 more epochs without a new low."),
-        (early_stop_epoch(val_loss, 1), "That stops at the first epoch without a new low: with patience=2 Keras "
-                                        "waits for two such epochs in a row."),
-        (early_stop_epoch(val_loss, PATIENCE + 1), "That waits for three epochs without a new low; patience=2 "
-                                                   "stops after two."),
-        (early_stop_epoch(history["loss"]), "That follows the training loss, 'loss'; the callback watches "
-                                            "monitor='val_loss', the validation loss."),
-        (expected - 1, "That counts the epochs from 0; Keras' epoch lines count from 1."),
+        # Translators: each of these five starts a sentence; one that is not the first is put after "Or: " with
+        # its first letter in lower case: begin the translation with a Chinese word (这...), not a Latin letter.
+        (best, _("That is the epoch with the lowest validation loss. EarlyStopping cannot know it was the lowest "
+                 "until it has seen 2 more epochs without a new low.")),
+        (early_stop_epoch(val_loss, 1), _("That stops at the first epoch without a new low: with patience=2 Keras "
+                                          "waits for two such epochs in a row.")),
+        (early_stop_epoch(val_loss, PATIENCE + 1), _("That waits for three epochs without a new low; patience=2 "
+                                                     "stops after two.")),
+        (early_stop_epoch(history["loss"]), _("That follows the training loss, 'loss'; the callback watches "
+                                              "monitor='val_loss', the validation loss.")),
+        (expected - 1, _("That counts the epochs from 0; Keras' epoch lines count from 1.")),
     ]
 
     def diagnose(answer: Any) -> str | None:
@@ -123,18 +137,20 @@ def _diagnose_stop(history: dict):
         if close(value, expected, 1e-9):
             return None
         if value != int(value):
-            return "an epoch is a whole number."
+            return _("an epoch is a whole number.")
         if not 1 <= value <= last:
-            return f"notebook 04 trained epochs 1 to {last}; the answer is one of them."
+            return _("notebook 04 trained epochs 1 to {last}; the answer is one of them.").format(last=last)
         messages = [message for wrong, message in mistakes if wrong != expected and close(value, wrong, 1e-9)]
         if close(value, last, 1e-9):
-            messages.insert(0, f"{last} is the last epoch: as if training never stopped early.")
+            messages.insert(0, _("{last} is the last epoch: as if training never stopped early.").format(last=last))
         if not messages:
-            return ("go through the epochs one by one: count the epochs since the last new lowest validation "
-                    "loss, and stop when that count reaches 2.")
+            return _("go through the epochs one by one: count the epochs since the last new lowest validation "
+                     "loss, and stop when that count reaches 2.")
         if len(messages) == 1:
             return messages[0]
-        return " ".join(messages[:1] + [f"Or: {message[0].lower()}{message[1:]}" for message in messages[1:]])
+        # Translators: " Or: ..." follows the sentence before it; its leading space separates two English sentences.
+        return messages[0] + "".join(_(" Or: {message}").format(message=message[0].lower() + message[1:])
+                                     for message in messages[1:])
 
     return diagnose
 
@@ -144,13 +160,13 @@ def exercises(history: dict) -> SimpleNamespace:
     _check_history(history)
     return bind(
         Exercise(
-            "q1", "figure: the validation loss minus the training loss per epoch, epochs from 1, axes labelled",
+            "q1", _("figure: the validation loss minus the training loss per epoch, epochs from 1, axes labelled"),
             _diagnose_gap_figure(history),
-            correct=("one line, the validation loss minus the training loss per epoch, with labelled axes. Where "
-                     "it grows, the network improves on its training images more than on new ones: it overfits."),
-            expected="plot history['val_loss'] minus history['loss'], epoch by epoch, and label both axes.",
-            hint_text=("lists do not subtract: make each one a NumPy array with np.array(...) first. Then "
-                       "figure, ax = plt.subplots(); ax.plot(epochs, gap); and ax.set_xlabel, ax.set_ylabel."),
+            correct=_("one line, the validation loss minus the training loss per epoch, with labelled axes. Where "
+                      "it grows, the network improves on its training images more than on new ones: it overfits."),
+            expected=_("plot history['val_loss'] minus history['loss'], epoch by epoch, and label both axes."),
+            hint_text=_("lists do not subtract: make each one a NumPy array with np.array(...) first. Then "
+                        "figure, ax = plt.subplots(); ax.plot(epochs, gap); and ax.set_xlabel, ax.set_ylabel."),
             solution_code=("epochs = range(1, len(history['loss']) + 1)\n"
                            "gap = np.array(history['val_loss']) - np.array(history['loss'])\n"
                            "figure, ax = plt.subplots()\n"
@@ -160,14 +176,14 @@ def exercises(history: dict) -> SimpleNamespace:
                            "ax.set_ylabel('Validation loss - training loss')"),
         ),
         Exercise(
-            "q2", "Compute: after which epoch EarlyStopping(monitor='val_loss', patience=2) would have stopped",
+            "q2", _("Compute: after which epoch EarlyStopping(monitor='val_loss', patience=2) would have stopped"),
             _diagnose_stop(history),
-            correct=("two epochs in a row without a new lowest validation loss end the training there. With "
-                     "restore_best_weights=True, Keras would also go back to the weights of the best epoch."),
-            expected=("go through the epochs one by one: count the epochs since the last new lowest validation "
-                      "loss, and stop when that count reaches 2."),
-            hint_text=("keep the lowest validation loss so far and a count of epochs since it was reached; a new "
-                       "low sets the count back to 0."),
+            correct=_("two epochs in a row without a new lowest validation loss end the training there. With "
+                      "restore_best_weights=True, Keras would also go back to the weights of the best epoch."),
+            expected=_("go through the epochs one by one: count the epochs since the last new lowest validation "
+                       "loss, and stop when that count reaches 2."),
+            hint_text=_("keep the lowest validation loss so far and a count of epochs since it was reached; a new "
+                        "low sets the count back to 0."),
             solution_code=("best, wait = float('inf'), 0\n"
                            "for epoch, value in enumerate(history['val_loss'], start=1):\n"
                            "    wait = 0 if value < best else wait + 1\n"

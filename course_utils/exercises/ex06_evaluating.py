@@ -10,6 +10,7 @@ import numpy as np
 from course_utils.data import NUM_CLASSES
 from course_utils.evaluation import confusion_matrix
 from course_utils.exercises.core import Exercise, as_array, bind, digit_labels, not_an_array, number_exercise
+from course_utils.i18n import _
 
 
 def _diagnose_per_digit(expected: np.ndarray, precision: np.ndarray, correct_counts: np.ndarray):
@@ -18,16 +19,16 @@ def _diagnose_per_digit(expected: np.ndarray, precision: np.ndarray, correct_cou
         if values is None:
             return not_an_array(answer)
         if values.shape != (NUM_CLASSES,):
-            return f"the shape is {values.shape}; give one value per digit, shape (10,)."
+            return _("the shape is {shape}; give one value per digit, shape (10,).").format(shape=values.shape)
         if np.allclose(values, expected, atol=1e-6):
             return None
         if np.allclose(values, 100 * expected, atol=1e-4):
-            return "those are percentages; give fractions between 0 and 1."
+            return _("those are percentages; give fractions between 0 and 1.")
         if np.allclose(values, precision, atol=1e-6):
-            return ("you divided by the columns (how often each digit was PREDICTED); divide the diagonal by the "
-                    "rows, how many test images of each TRUE digit there are.")
+            return _("you divided by the columns (how often each digit was PREDICTED); divide the diagonal by the "
+                     "rows, how many test images of each TRUE digit there are.")
         if np.allclose(values, correct_counts):
-            return "those are counts of correct answers; divide each by the number of test images of that digit."
+            return _("those are counts of correct answers; divide each by the number of test images of that digit.")
         return ""
     return diagnose
 
@@ -36,8 +37,9 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
     """``probabilities``: model.predict on the test images (N, 10); ``true_labels``: the integer test labels."""
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2 or probabilities.shape[1] != NUM_CLASSES:
-        raise ValueError(f"probabilities should have shape (N, {NUM_CLASSES}), one row per test image, "
-                         f"got {probabilities.shape}: pass model.predict(x_test).")
+        raise ValueError(_("probabilities should have shape (N, {classes}), one row per test image, "
+                           "got {shape}: pass model.predict(x_test).").format(classes=NUM_CLASSES,
+                                                                              shape=probabilities.shape))
     true_labels = digit_labels(true_labels, len(probabilities))
     predicted = probabilities.argmax(axis=1)
     matrix = confusion_matrix(true_labels, predicted)
@@ -48,36 +50,40 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
     wrong_confidence = float(confidence[wrong].mean()) if wrong.any() else 0.0
     return bind(
         Exercise(
-            "q1", "per_digit_accuracy: for each true digit 0-9, the fraction of its test images classified right",
+            "q1", _("per_digit_accuracy: for each true digit 0-9, the fraction of its test images classified right"),
             _diagnose_per_digit(per_digit, precision, matrix.diagonal()),
-            correct="each row of the confusion matrix holds one true digit: its diagonal count over the row's total.",
-            expected=("one fraction per digit, between 0 and 1: of the test images of each true digit, the share "
-                      "the network classified right."),
-            hint_text=("matrix.diagonal() counts the right answers per digit; "
-                       "matrix.sum(axis=1) counts the images per true digit."),
+            correct=_("each row of the confusion matrix holds one true digit: its diagonal count over the row's "
+                      "total."),
+            expected=_("one fraction per digit, between 0 and 1: of the test images of each true digit, the share "
+                       "the network classified right."),
+            hint_text=_("matrix.diagonal() counts the right answers per digit; "
+                        "matrix.sum(axis=1) counts the images per true digit."),
             solution_code="per_digit_accuracy = matrix.diagonal() / matrix.sum(axis=1)",
         ),
         number_exercise(
-            "q2", "Compute: the model's mean confidence (its largest probability) on the digits it gets wrong",
+            "q2", _("Compute: the model's mean confidence (its largest probability) on the digits it gets wrong"),
             wrong_confidence,
-            correct="even when wrong the model is often quite sure: high confidence is not proof of a right answer.",
-            hint=("probabilities.max(axis=1) is the confidence of each prediction; "
-                  "keep the rows where the prediction is wrong."),
+            correct=_("even when wrong the model is often quite sure: high confidence is not proof of a right "
+                      "answer."),
+            hint=_("probabilities.max(axis=1) is the confidence of each prediction; "
+                   "keep the rows where the prediction is wrong."),
             solution=("wrong = probabilities.argmax(axis=1) != labels_test\n"
                       "wrong_confidence = probabilities.max(axis=1)[wrong].mean()"),
             mistakes=[
-                (float(confidence.mean()), "that is the mean over all test digits; keep only the misclassified ones."),
+                (float(confidence.mean()), _("that is the mean over all test digits; keep only the misclassified "
+                                             "ones.")),
                 (float(probabilities[wrong, true_labels[wrong]].mean()) if wrong.any() else -1.0,
-                 "that is the probability given to the TRUE digit; the confidence is the largest probability (max)."),
+                 _("that is the probability given to the TRUE digit; the confidence is the largest probability "
+                   "(max).")),
                 (float(confidence[~wrong].mean()),
-                 "that is the mean over the digits it gets right; keep the wrong ones."),
+                 _("that is the mean over the digits it gets right; keep the wrong ones.")),
                 (lambda value: abs(value / 100 - wrong_confidence) <= 0.0005,
-                 "that is a percentage; give the mean confidence as a fraction between 0 and 1."),
+                 _("that is a percentage; give the mean confidence as a fraction between 0 and 1.")),
                 (lambda value: abs(value - wrong_confidence) < 0.01,
-                 "close, but not exact: give more digits, or assign the value your code computes."),
+                 _("close, but not exact: give more digits, or assign the value your code computes.")),
             ],
             tolerance=0.0005,
-            expected=("that is not the mean confidence (the largest probability) over the digits the network "
-                      "gets wrong."),
+            expected=_("that is not the mean confidence (the largest probability) over the digits the network "
+                       "gets wrong."),
         ),
     )

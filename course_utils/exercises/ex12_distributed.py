@@ -21,6 +21,7 @@ import keras
 
 from course_utils.exercises.core import Exercise, number_exercise
 from course_utils.exercises.core import as_number as _number
+from course_utils.i18n import _
 
 #: The setting of all three questions: the article's batch of 200 on one device at rmsprop's default rate.
 ARTICLE_BATCH = 200
@@ -35,8 +36,8 @@ def _is(value: float, target: float) -> bool:
 
 def _unknown(name: str) -> str:
     """The message for a number no known mistake explains: no hint, no answer."""
-    return (f"that is not the expected number, and not a mistake this check knows. Work it out step by step; "
-            f"ex.{name}.hint() gives a hint.")
+    return _("that is not the expected number, and not a mistake this check knows. Work it out step by step; "
+             "ex.{name}.hint() gives a hint.").format(name=name)
 
 
 # --- Q1 and Q2: 4 GPUs that keep the article's global batch of 200 -------------------------------------
@@ -54,30 +55,33 @@ Q3_LEARNING_RATE = ARTICLE_LEARNING_RATE * Q3_REPLICAS  # the global batch is 8 
 
 def _diagnose_optimizer(optimizer: Any) -> str | None:
     if isinstance(optimizer, str):
-        return ("a string like 'rmsprop' gives the default learning rate 0.001, unscaled; create "
-                "keras.optimizers.RMSprop(learning_rate=...) to set it.")
+        return _("a string like 'rmsprop' gives the default learning rate 0.001, unscaled; create "
+                 "keras.optimizers.RMSprop(learning_rate=...) to set it.")
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         if _number(optimizer) is not None:
-            return "that is a number; the question asks for the optimizer: keras.optimizers.RMSprop(learning_rate=...)."
-        return f"the answer should be a Keras optimizer, not a {type(optimizer).__name__}."
+            return _("that is a number; the question asks for the optimizer: "
+                     "keras.optimizers.RMSprop(learning_rate=...).")
+        return _("the answer should be a Keras optimizer, not a {kind}.").format(kind=type(optimizer).__name__)
     if not isinstance(optimizer, keras.optimizers.RMSprop):
-        return f"this is {type(optimizer).__name__}; the article trains with RMSprop: use keras.optimizers.RMSprop."
+        return _("this is {optimizer}; the article trains with RMSprop: use keras.optimizers.RMSprop.").format(
+            optimizer=type(optimizer).__name__)
     rate = _number(optimizer.get_config()["learning_rate"])
     if rate is None:
-        return "the learning rate should be one constant number, not a schedule."
+        return _("the learning rate should be one constant number, not a schedule.")
     if _is(rate, Q3_LEARNING_RATE):
         return None
     if _is(rate, ARTICLE_LEARNING_RATE):
-        return ("that is the article's rate for one device. With 8 replicas of 200 images the global batch is "
-                "larger, and the linear scaling rule makes the rate larger by the same factor.")
+        return _("that is the article's rate for one device. With 8 replicas of 200 images the global batch is "
+                 "larger, and the linear scaling rule makes the rate larger by the same factor.")
     if _is(rate, ARTICLE_LEARNING_RATE * 2):
-        return "that is the rate for 2 replicas, as in this notebook; scale it for 8."
+        return _("that is the rate for 2 replicas, as in this notebook; scale it for 8.")
     if _is(rate, ARTICLE_LEARNING_RATE / Q3_REPLICAS):
-        return "that divides; a larger global batch gets a larger learning rate: multiply."
+        return _("that divides; a larger global batch gets a larger learning rate: multiply.")
     if _is(rate, ARTICLE_LEARNING_RATE * math.sqrt(Q3_REPLICAS)):
-        return "that is the square-root rule; this question asks for the linear rule."
-    return (f"your rate is {rate / ARTICLE_LEARNING_RATE:.3g} times the article's 0.001; the linear scaling rule "
-            "multiplies the rate by how many times larger the global batch is than the article's 200.")
+        return _("that is the square-root rule; this question asks for the linear rule.")
+    return _("your rate is {factor:.3g} times the article's 0.001; the linear scaling rule "
+             "multiplies the rate by how many times larger the global batch is than the article's 200.").format(
+        factor=rate / ARTICLE_LEARNING_RATE)
 
 
 def exercises() -> SimpleNamespace:
@@ -85,59 +89,60 @@ def exercises() -> SimpleNamespace:
     the article's global batch, and an optimizer for 8 replicas."""
     return SimpleNamespace(
         q1=number_exercise(
-            "q1", "On 4 GPUs that keep the article's global batch of 200, how many images does each GPU take in "
-                  "one step?",
+            "q1", _("On 4 GPUs that keep the article's global batch of 200, how many images does each GPU take in "
+                    "one step?"),
             Q1_PER_REPLICA,
-            correct=("the strategy cuts each global batch of 200 into 4 slices of 50, one per GPU. An epoch still "
-                     "has 275 steps, and every GPU takes part in every one of them."),
-            hint=("the dataset is batched by the global batch, and the strategy cuts each of those batches into "
-                  "one slice per replica."),
+            correct=_("the strategy cuts each global batch of 200 into 4 slices of 50, one per GPU. An epoch still "
+                      "has 275 steps, and every GPU takes part in every one of them."),
+            hint=_("the dataset is batched by the global batch, and the strategy cuts each of those batches into "
+                   "one slice per replica."),
             solution="per_replica_batch = 200 // 4",
             mistakes=[
-                (ARTICLE_BATCH, "200 is the global batch here: the strategy shares each batch out among the 4 GPUs."),
-                (ARTICLE_BATCH * Q1_REPLICAS, "that is 4 x 200, a global batch of 800. Here the global batch stays "
-                                              "200, and the 4 GPUs share it."),
-                (Q1_REPLICAS, "that is the number of GPUs; the question asks how many images each one takes."),
-                (ARTICLE_STEPS / Q1_REPLICAS, "that divides the epoch's steps. Every GPU takes part in every step, "
-                                              "with a slice of each batch: the images of one step are shared."),
-                (math.ceil(ARTICLE_STEPS / Q1_REPLICAS), "that divides the epoch's steps. Every GPU takes part in "
-                                                         "every step, with a slice of each batch."),
+                (ARTICLE_BATCH, _("200 is the global batch here: the strategy shares each batch out among the 4 "
+                                  "GPUs.")),
+                (ARTICLE_BATCH * Q1_REPLICAS, _("that is 4 x 200, a global batch of 800. Here the global batch stays "
+                                                "200, and the 4 GPUs share it.")),
+                (Q1_REPLICAS, _("that is the number of GPUs; the question asks how many images each one takes.")),
+                (ARTICLE_STEPS / Q1_REPLICAS, _("that divides the epoch's steps. Every GPU takes part in every step, "
+                                                "with a slice of each batch: the images of one step are shared.")),
+                (math.ceil(ARTICLE_STEPS / Q1_REPLICAS), _("that divides the epoch's steps. Every GPU takes part in "
+                                                           "every step, with a slice of each batch.")),
             ],
             expected=_unknown("q1"),
         ),
         q2=number_exercise(
-            "q2", "On the same 4 GPUs with the global batch of 200, what learning rate does the linear scaling rule "
-                  "give, from the article's 0.001 at batch 200?",
+            "q2", _("On the same 4 GPUs with the global batch of 200, what learning rate does the linear scaling "
+                    "rule give, from the article's 0.001 at batch 200?"),
             Q2_LEARNING_RATE,
-            correct=("the rule follows the global batch, and it is still 200: each step's gradient averages over as "
-                     "many images as on one device, so the rate stays 0.001. The 4 GPUs make each step faster, "
-                     "not larger."),
-            hint=("the linear scaling rule multiplies the rate by the factor the GLOBAL batch grew by, whatever "
-                  "the number of devices."),
+            correct=_("the rule follows the global batch, and it is still 200: each step's gradient averages over as "
+                      "many images as on one device, so the rate stays 0.001. The 4 GPUs make each step faster, "
+                      "not larger."),
+            hint=_("the linear scaling rule multiplies the rate by the factor the GLOBAL batch grew by, whatever "
+                   "the number of devices."),
             solution="learning_rate = 0.001 * 200 / 200  # the global batch is still 200",
             mistakes=[
                 (ARTICLE_LEARNING_RATE * Q1_REPLICAS,
-                 "that scales the rate by the number of GPUs. The rule follows the global batch, and here it did "
-                 "not grow."),
+                 _("that scales the rate by the number of GPUs. The rule follows the global batch, and here it did "
+                   "not grow.")),
                 (ARTICLE_LEARNING_RATE / Q1_REPLICAS,
-                 "that divides by the number of GPUs. The rule follows the global batch, not the slices: each step "
-                 "still averages its gradient over the whole global batch."),
+                 _("that divides by the number of GPUs. The rule follows the global batch, not the slices: each "
+                   "step still averages its gradient over the whole global batch.")),
                 (ARTICLE_LEARNING_RATE * 2,
-                 "that is this notebook's rate, for a global batch of 400. Here the global batch is 200."),
+                 _("that is this notebook's rate, for a global batch of 400. Here the global batch is 200.")),
             ],
             tolerance=1e-9,
             expected=_unknown("q2"),
         ),
         q3=Exercise(
-            "q3", "Create the RMSprop optimizer for 8 replicas of 200 images each, scaling the article's learning "
-                  "rate (0.001 at batch 200) with the linear scaling rule",
+            "q3", _("Create the RMSprop optimizer for 8 replicas of 200 images each, scaling the article's learning "
+                    "rate (0.001 at batch 200) with the linear scaling rule"),
             _diagnose_optimizer,
-            correct="8 replicas of 200 make a global batch of 1,600, 8 times the article's, so the rate is 8 x 0.001 "
-                    "= 0.008.",
-            expected="my_optimizer should be a keras.optimizers.RMSprop whose learning rate follows the linear "
-                     "scaling rule for a global batch of 8 x 200 images.",
-            hint_text="the linear scaling rule multiplies the learning rate by the factor the global batch grew "
-                      "by: how many times 200 is 8 x 200?",
+            correct=_("8 replicas of 200 make a global batch of 1,600, 8 times the article's, so the rate is 8 x "
+                      "0.001 = 0.008."),
+            expected=_("my_optimizer should be a keras.optimizers.RMSprop whose learning rate follows the linear "
+                       "scaling rule for a global batch of 8 x 200 images."),
+            hint_text=_("the linear scaling rule multiplies the learning rate by the factor the global batch grew "
+                        "by: how many times 200 is 8 x 200?"),
             solution_code="my_optimizer = keras.optimizers.RMSprop(learning_rate=0.001 * 8)",
         ),
     )
