@@ -37,7 +37,7 @@ from tqdm import tqdm
 from course_utils import PROJECT_ROOT, setup_course
 
 setup_course()  # first: the course's environment, and TensorFlow quiet before progress loads Keras
-from course_utils import progress  # noqa: E402
+from course_utils import install_cell, progress  # noqa: E402
 from course_utils.budget import current_budget  # noqa: E402
 from course_utils.data import DATA_DIR_VARIABLE, download_advice  # noqa: E402
 from course_utils.files import atomic_write  # noqa: E402
@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, _seconds in rows:
             if name not in failed:
                 os.replace(output / f"{name}.ipynb", folder / f"{name}.ipynb")
+                # The install cell is stored as never run (it printed nothing here): as install_cell makes it.
+                install_cell.update_notebook(folder / f"{name}.ipynb", install_cell.render())
         print(_("Wrote {count} executed notebooks back into {folder}/.").format(count=len(rows) - len(failed),
                                                                               folder=shown(folder)))
     if failed or skipped:
