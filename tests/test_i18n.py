@@ -382,12 +382,16 @@ def test_the_widgets_say_the_same_in_english_and_chinese_when_asked(language, ti
     assert upload.status.value == ("Upload a PNG or JPEG photo of one handwritten digit, up to 8 MB (dark pen on white "
                                    "paper works best).")
     assert repr(drawing) == "Draw a digit"
+    assert drawing.canvas.get_state(["clear_label", "canvas_label"]) == {
+        "clear_label": "Clear", "canvas_label": "Drawing area: draw one digit with the mouse, a pen or a finger"}
     language("zh")
     playground, upload, drawing = training_playground(tiny_data), digit_upload(None), draw_digit(None)
     assert verdict(probabilities) == "看起来是 7（90%）。其次可能是 8（7%）。"
     assert playground.train_button.description == "训练" and playground.dropout.description == "暂退法 0.25"
     assert repr(playground) == f"训练实验台（{playground.total:,} 张训练图像）"
     assert repr(upload) == "数字上传" and repr(drawing) == "手写一个数字"
+    assert drawing.canvas.clear_label == "清除"
+    assert drawing.canvas.canvas_label == "手写区：用鼠标、触控笔或手指写一个数字"
 
 
 # --- The glossary ----------------------------------------------------------------------------------

@@ -114,6 +114,18 @@ def test_the_canvas_javascript_ships_with_the_package():
     assert "*.js" in package_data["tool"]["setuptools"]["package-data"]["course_utils.static"]
 
 
+def test_the_canvas_words_come_from_python():
+    """draw.js shows the button's text and the canvas' accessible name from synchronised traits (so they can be
+    translated), and writes none of its own."""
+    canvas = DrawingCanvas()
+    assert canvas.trait_metadata("clear_label", "sync") and canvas.trait_metadata("canvas_label", "sync")
+    state = canvas.get_state()
+    assert state["clear_label"] == "Clear"
+    assert state["canvas_label"] == "Drawing area: draw one digit with the mouse, a pen or a finger"
+    assert 'model.get("clear_label")' in canvas._esm and 'model.get("canvas_label")' in canvas._esm
+    assert 'textContent = "' not in canvas._esm and 'setAttribute("aria-label", "' not in canvas._esm
+
+
 def test_the_drawing_is_a_synchronised_trait():
     canvas = DrawingCanvas()
     assert canvas.trait_metadata("image", "sync") and canvas.image == b""

@@ -3,7 +3,8 @@
 // Draw with a mouse, a pen or a finger (pointer events); "Clear" wipes the canvas. The drawing goes
 // to Python as the trait `image`: size x size bytes of ink (0 = none, 255 = full), row by row. While
 // a stroke goes on it is sent at most every `send_every_ms` milliseconds, and always when it ends.
-// When Python sets `image`, the canvas shows it.
+// When Python sets `image`, the canvas shows it. The button's text and the canvas' accessible name are
+// the traits `clear_label` and `canvas_label`, set by Python in the course's language.
 
 function render({ model, el }) {
   const side = model.get("display_size"); // CSS pixels
@@ -13,7 +14,6 @@ function render({ model, el }) {
   const canvas = document.createElement("canvas");
   canvas.className = "course-draw-canvas";
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", "Drawing area: draw one digit with the mouse, a pen or a finger");
   canvas.width = canvas.height = Math.round(side * ratio);
   Object.assign(canvas.style, {
     width: `${side}px`, height: `${side}px`, touchAction: "none", cursor: "crosshair",
@@ -96,7 +96,6 @@ function render({ model, el }) {
 
   const clear = document.createElement("button");
   clear.className = "course-draw-clear jupyter-button";
-  clear.textContent = "Clear";
   clear.addEventListener("click", () => {
     pen.clearRect(0, 0, side, side);
     send();
@@ -106,9 +105,21 @@ function render({ model, el }) {
   Object.assign(box.style, { display: "flex", flexDirection: "column", gap: "6px", alignItems: "flex-start" });
   box.append(canvas, clear);
   el.append(box);
+
+  function label() {
+    canvas.setAttribute("aria-label", model.get("canvas_label"));
+    clear.textContent = model.get("clear_label");
+  }
+  label();
   show();
   model.on("change:image", show);
-  return () => model.off("change:image", show);
+  model.on("change:canvas_label", label);
+  model.on("change:clear_label", label);
+  return () => {
+    model.off("change:image", show);
+    model.off("change:canvas_label", label);
+    model.off("change:clear_label", label);
+  };
 }
 
 export default { render };

@@ -25,7 +25,9 @@ class DrawingCanvas(anywidget.AnyWidget):
 
     ``image`` is the drawing, synchronised with the page: ``size`` x ``size`` bytes of ink (0 none,
     255 full), row by row, or empty before anything is drawn. ``ink`` reads and writes it as an
-    array. Setting either from Python shows that drawing on the canvas.
+    array. Setting either from Python shows that drawing on the canvas. ``clear_label`` and
+    ``canvas_label`` are the button's text and the canvas' accessible name, in the language spoken
+    when the canvas is made.
     """
 
     _esm = STATIC / "draw.js"
@@ -34,6 +36,19 @@ class DrawingCanvas(anywidget.AnyWidget):
     pen_width = traitlets.Float(0.07).tag(sync=True)  # of the side: strokes about as thick as MNIST's
     send_every_ms = traitlets.Int(300).tag(sync=True)  # while a stroke goes on: each update takes ~0.1 s
     image = traitlets.Bytes(b"").tag(sync=True, **widgets.trait_types.bytes_serialization)
+    # What the page shows in words, in the course's language when the canvas is made (draw.js reads them).
+    clear_label = traitlets.Unicode().tag(sync=True)  # the Clear button's text
+    canvas_label = traitlets.Unicode().tag(sync=True)  # the canvas' accessible name (its aria-label)
+
+    @traitlets.default("clear_label")
+    def _clear_label(self) -> str:
+        # Translators: the button under the drawing canvas that wipes the drawing.
+        return _("Clear")
+
+    @traitlets.default("canvas_label")
+    def _canvas_label(self) -> str:
+        # Translators: what a screen reader says for the drawing canvas (its aria-label).
+        return _("Drawing area: draw one digit with the mouse, a pen or a finger")
 
     @traitlets.validate("image")
     def _one_square_image(self, proposal):
