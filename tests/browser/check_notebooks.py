@@ -12,8 +12,9 @@ checks that nothing under notebooks/ changed.
 
 What the widgets say is matched in the notebook's language: ``Wording.of(language)`` takes each status
 text and button label from the course's catalogue (course_utils.i18n; English is the messages themselves),
-and the canvas's Clear button (draw.js, not in the catalogue) is found by its class. check_lab_zh.py runs
-the same checks, ``check_widget_notebook``, on the Chinese edition (notebooks/zh/) in a Chinese JupyterLab.
+and the canvas's Clear button is found by its class and its label (set from Python, in the catalogue).
+check_lab_zh.py runs the same checks, ``check_widget_notebook``, on the Chinese edition (notebooks/zh/) in
+a Chinese JupyterLab.
 
 Not collected by ``make test`` (its name does not start with ``test_``): ``make test-browser`` runs it.
 """
@@ -142,7 +143,7 @@ class Wording:
     stop: str
     time_left: re.Pattern  # the playground's estimate while it trains
     stopped: re.Pattern  # the playground's status after Stop
-    clear_label: str | None  # the canvas's Clear button (draw.js): None where its label is not checked
+    clear_label: str | None  # the canvas's Clear button (its label comes from Python): None: not checked
 
     @classmethod
     def of(cls, language: str) -> Wording:
@@ -172,7 +173,7 @@ class Wording:
             stopped=say("Stopped after {seconds:.0f} s, in epoch {epoch} at batch {batch} of {batches}: validation "
                         "accuracy {accuracy:.2%}.", seconds=NUMBER, epoch=NUMBER, batch=NUMBER, batches=NUMBER,
                         accuracy=r"\d+\.\d\d%"),
-            clear_label="Clear" if language == "en" else None)
+            clear_label=label("Clear"))
 
 
 ENGLISH = Wording.of("en")
