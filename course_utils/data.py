@@ -83,6 +83,20 @@ def load_mnist(
     if data_dir is None:
         return _load_with_keras()
 
+    folder = _data_folder(data_dir)
+    arrays = {}
+    for key, name in MNIST_FILES.items():
+        expected_md5 = None if checksums is None else checksums[key]
+        expected_count = None if counts is None else counts[key]
+        arrays[key] = read_idx(_find_file(folder, name), expected_md5=expected_md5, expected_count=expected_count)
+
+    for split in ("train", "test"):
+        _check_split(folder, split, arrays[f"{split}_images"], arrays[f"{split}_labels"])
+    return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
+
+
+def _data_folder(data_dir: str | os.PathLike) -> Path:
+    """``data_dir`` as a folder, or an MnistDataError that says what to set instead."""
     folder = Path(data_dir).expanduser()
     if not folder.is_dir():
         # A relative path is read from the kernel's folder (notebooks/), not from where it was set.
@@ -94,34 +108,30 @@ def load_mnist(
               "to let Keras download the data.").format(variable=DATA_DIR_VARIABLE, path=repr(str(folder)),
                                                         relative=relative)
         )
-    arrays = {}
-    for key, name in MNIST_FILES.items():
-        expected_md5 = None if checksums is None else checksums[key]
-        expected_count = None if counts is None else counts[key]
-        arrays[key] = read_idx(_find_file(folder, name), expected_md5=expected_md5, expected_count=expected_count)
+    return folder
 
-    for split in ("train", "test"):
-        images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
-        if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-            raise MnistDataError(
-                _("{file} in {folder} holds images of shape {shape}, expected {size}x{size}. Replace it with "
-                  "the original MNIST file.").format(file=MNIST_FILES[f"{split}_images"], folder=folder,
-                                                     shape=images.shape[1:], size=IMAGE_SIZE)
-            )
-        if labels.ndim != 1:
-            raise MnistDataError(
-                _("{file} in {folder} is not a 1-dimensional label file. Replace it with the original MNIST "
-                  "file.").format(file=MNIST_FILES[f"{split}_labels"], folder=folder)
-            )
-        if len(images) != len(labels):
-            message = (_("The train files in {folder} disagree: {images} images but {labels} labels. ")
-                       if split == "train" else
-                       _("The test files in {folder} disagree: {images} images but {labels} labels. "))
-            raise MnistDataError(
-                message.format(folder=folder, images=len(images), labels=len(labels))
-                + _("Use the image and label files of the same MNIST download.")
-            )
-    return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
+
+def _check_split(folder: Path, split: str, images: np.ndarray, labels: np.ndarray) -> None:
+    """The images and labels of one split ("train" or "test") have MNIST's shapes and agree in number."""
+    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise MnistDataError(
+            _("{file} in {folder} holds images of shape {shape}, expected {size}x{size}. Replace it with "
+              "the original MNIST file.").format(file=MNIST_FILES[f"{split}_images"], folder=folder,
+                                                 shape=images.shape[1:], size=IMAGE_SIZE)
+        )
+    if labels.ndim != 1:
+        raise MnistDataError(
+            _("{file} in {folder} is not a 1-dimensional label file. Replace it with the original MNIST "
+              "file.").format(file=MNIST_FILES[f"{split}_labels"], folder=folder)
+        )
+    if len(images) != len(labels):
+        message = (_("The train files in {folder} disagree: {images} images but {labels} labels. ")
+                   if split == "train" else
+                   _("The test files in {folder} disagree: {images} images but {labels} labels. "))
+        raise MnistDataError(
+            message.format(folder=folder, images=len(images), labels=len(labels))
+            + _("Use the image and label files of the same MNIST download.")
+        )
 
 
 def _find_file(folder: Path, name: str) -> Path:

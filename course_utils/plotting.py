@@ -205,12 +205,27 @@ def plot_dropout(layer_sizes: Sequence[int] = (4, 8, 8, 3), silenced: dict[int, 
     next training step would pick others). Connections are lines with gid "connection", units circles
     with gid "unit" or "silenced", so a test can count them. Returns the figure.
     """
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle
-
     sizes = [int(size) for size in layer_sizes]
     if len(sizes) < 3 or min(sizes) < 1:
         raise ValueError(f"layer_sizes needs an input, at least one hidden layer and an output, got {layer_sizes}")
+    hidden = range(1, len(sizes) - 1)
+    dropped = _dropped_units(sizes, silenced, rate, seed)
+    height = max(sizes)
+    fig, axes = _subplots(1, 2, figsize=(10.0, 0.5 * height + 1.5))
+    hidden_count = sum(sizes[layer] for layer in hidden)
+    titles = ("At prediction time: every unit works",
+              f"One training step: {len(dropped)} of {hidden_count} hidden units silenced")
+    for ax, title, gone in zip(axes, titles, (set(), dropped), strict=True):
+        _draw_network(ax, sizes, gone, title)
+    _dropout_legend(fig)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+def _dropped_units(sizes: list[int], silenced: dict[int, Sequence[int]] | None, rate: float,
+                   seed: int) -> set[tuple[int, int]]:
+    """The (layer, unit) pairs ``plot_dropout`` silences: ``silenced``'s, or ``round(rate * units)`` units of each
+    hidden layer picked at random with ``seed``; a ValueError for a unit that is not a hidden one."""
     hidden = range(1, len(sizes) - 1)
     if silenced is None:
         rng = np.random.default_rng(seed)
@@ -221,46 +236,56 @@ def plot_dropout(layer_sizes: Sequence[int] = (4, 8, 8, 3), silenced: dict[int, 
         if layer not in hidden or not 0 <= unit < sizes[layer]:
             raise ValueError(f"unit {unit} of layer {layer} is not a hidden unit: dropout silences hidden units "
                              f"only (layers 1 to {len(sizes) - 2})")
-    height = max(sizes)
-    spacing = 2.0  # between layers, in unit heights
+    return dropped
+
+
+#: plot_dropout's distance between layers, in unit heights.
+_LAYER_SPACING = 2.0
+
+
+def _draw_network(ax, sizes: list[int], gone: set[tuple[int, int]], title: str) -> None:
+    """One panel of ``plot_dropout``: the dense network of ``sizes`` on ``ax``, the units of ``gone`` silenced
+    (hollow, crossed out, without their connections), each layer named below it, and ``title`` above."""
+    from matplotlib.patches import Circle
+
+    height, spacing = max(sizes), _LAYER_SPACING
     position = {(layer, unit): (spacing * layer, unit - (size - 1) / 2)
                 for layer, size in enumerate(sizes) for unit in range(size)}
-    fig, axes = _subplots(1, 2, figsize=(10.0, 0.5 * height + 1.5))
-    hidden_count = sum(sizes[layer] for layer in hidden)
-    titles = ("At prediction time: every unit works",
-              f"One training step: {len(dropped)} of {hidden_count} hidden units silenced")
-    for ax, title, gone in zip(axes, titles, (set(), dropped), strict=True):
-        for layer in range(len(sizes) - 1):
-            for start in range(sizes[layer]):
-                for end in range(sizes[layer + 1]):
-                    if (layer, start) in gone or (layer + 1, end) in gone:
-                        continue
-                    (x0, y0), (x1, y1) = position[layer, start], position[layer + 1, end]
-                    ax.plot([x0, x1], [y0, y1], color="0.65", linewidth=0.8, zorder=1, gid="connection")
-        for (layer, unit), (x, y) in position.items():
-            if (layer, unit) in gone:
-                ax.add_patch(Circle((x, y), 0.2, facecolor="white", edgecolor="0.5", linestyle="--", zorder=2,
-                                    gid="silenced"))
-                ax.plot([x - 0.12, x + 0.12], [y - 0.12, y + 0.12], color="C3", linewidth=1.5, zorder=3)
-                ax.plot([x - 0.12, x + 0.12], [y + 0.12, y - 0.12], color="C3", linewidth=1.5, zorder=3)
-            else:
-                ax.add_patch(Circle((x, y), 0.2, facecolor="C0", edgecolor="black", linewidth=0.8, zorder=2,
-                                    gid="unit"))
-        names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
-        for layer, name in enumerate(names):
-            ax.text(spacing * layer, -height / 2 - 0.4, name, ha="center", va="top", fontsize=10)
-        ax.set_title(title, fontsize=11)
-        ax.set(xlim=(-0.6, spacing * (len(sizes) - 1) + 0.6), ylim=(-height / 2 - 1.0, height / 2 + 0.2),
-               aspect="equal")
-        ax.axis("off")
+    for layer in range(len(sizes) - 1):
+        for start in range(sizes[layer]):
+            for end in range(sizes[layer + 1]):
+                if (layer, start) in gone or (layer + 1, end) in gone:
+                    continue
+                (x0, y0), (x1, y1) = position[layer, start], position[layer + 1, end]
+                ax.plot([x0, x1], [y0, y1], color="0.65", linewidth=0.8, zorder=1, gid="connection")
+    for (layer, unit), (x, y) in position.items():
+        if (layer, unit) in gone:
+            ax.add_patch(Circle((x, y), 0.2, facecolor="white", edgecolor="0.5", linestyle="--", zorder=2,
+                                gid="silenced"))
+            ax.plot([x - 0.12, x + 0.12], [y - 0.12, y + 0.12], color="C3", linewidth=1.5, zorder=3)
+            ax.plot([x - 0.12, x + 0.12], [y + 0.12, y - 0.12], color="C3", linewidth=1.5, zorder=3)
+        else:
+            ax.add_patch(Circle((x, y), 0.2, facecolor="C0", edgecolor="black", linewidth=0.8, zorder=2,
+                                gid="unit"))
+    names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
+    for layer, name in enumerate(names):
+        ax.text(spacing * layer, -height / 2 - 0.4, name, ha="center", va="top", fontsize=10)
+    ax.set_title(title, fontsize=11)
+    ax.set(xlim=(-0.6, spacing * (len(sizes) - 1) + 0.6), ylim=(-height / 2 - 1.0, height / 2 + 0.2),
+           aspect="equal")
+    ax.axis("off")
+
+
+def _dropout_legend(fig) -> None:
+    """``plot_dropout``'s legend: a unit at work, a silenced unit, a connection."""
+    from matplotlib.lines import Line2D
+
     handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor="C0", markeredgecolor="black",
                       markersize=10, label="a unit at work"),
                Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="0.5",
                       markersize=10, label="a silenced unit: output 0, its connections unused this step"),
                Line2D([], [], color="0.65", label="a connection (a weight)")]
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    return fig
 
 
 def plot_seeds(groups: dict[str, list], metric: str = "val_accuracy", xlabel: str = "Variant"):

@@ -74,6 +74,19 @@ def assert_hint_and_solution_print_text(exercise: Exercise, capsys) -> None:
     assert out.startswith("Solution:\n") and len(out.strip()) > len("Solution:") + 10, out
 
 
+#: Answers of the wrong kind that every checker refuses, saying what kind of answer it wants.
+WRONG_KINDS = (None, object(), "text", {"a": 1})
+
+
+def assert_like_every_question(exercise: Exercise, capsys, answers=WRONG_KINDS) -> None:
+    """The placeholder ``...``, hint() and solution() work as for every question, and each answer of ``answers``
+    is refused kindly with a message that names what kind of answer is wanted (not "could not be checked")."""
+    assert_not_answered(exercise, capsys)
+    assert_hint_and_solution_print_text(exercise, capsys)
+    for answer in answers:
+        assert "could not be checked" not in assert_refused_kindly(exercise, answer, capsys)
+
+
 def solve(exercise: Exercise, variable: str, capsys, **names) -> Any:
     """Run the code ``exercise.solution()`` prints with only ``names`` defined (what the notebook has at that
     point, such as ``np=np``); return the value it gives ``variable``."""

@@ -13,8 +13,7 @@ import pytest
 from course_utils.exercises import ex12_distributed
 from tests.helpers import (
     assert_correct,
-    assert_hint_and_solution_print_text,
-    assert_not_answered,
+    assert_like_every_question,
     assert_not_quite,
     assert_refused_kindly,
     feedback,
@@ -40,10 +39,7 @@ def test_solutions_are_accepted(q, variable, ex, capsys):
 
 
 def test_q3_is_reported_like_every_question(ex, capsys):
-    assert_not_answered(ex.q3, capsys)
-    assert_hint_and_solution_print_text(ex.q3, capsys)
-    for answer in (None, object(), "text", {"a": 1}):
-        assert "could not be checked" not in assert_refused_kindly(ex.q3, answer, capsys)
+    assert_like_every_question(ex.q3, capsys)
 
 
 # --- Q1 and Q2: 4 GPUs that keep the global batch of 200 -------------------------------------------------

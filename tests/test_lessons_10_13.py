@@ -25,11 +25,10 @@ from course_utils.exercises import ex10_fast_track, ex11_augmentation, ex12_dist
 from course_utils.model import architecture, make_augmentation, make_dense_classifier
 from course_utils.results import RESULTS, read_results
 from tests.helpers import (
+    WRONG_KINDS,
     assert_correct,
-    assert_hint_and_solution_print_text,
-    assert_not_answered,
+    assert_like_every_question,
     assert_not_quite,
-    assert_refused_kindly,
     code_cells,
     feedback,
     solve,
@@ -220,10 +219,7 @@ def test_the_lowest_smoothed_loss_is_what_keras_computes(q3, capsys):
 
 
 def test_q3_is_reported_like_every_question(q3, capsys):
-    assert_not_answered(q3, capsys)
-    assert_hint_and_solution_print_text(q3, capsys)
-    for answer in (None, object(), "text", {"a": 1}, [0.5]):
-        assert "could not be checked" not in assert_refused_kindly(q3, answer, capsys)
+    assert_like_every_question(q3, capsys, answers=(*WRONG_KINDS, [0.5]))
 
 
 @pytest.mark.parametrize("answer", [0.5003, 0.50029, 0.5, 0.50, np.float32(0.5003)])

@@ -12,10 +12,11 @@ that text. The messages never contain numbers that depend on training, so a note
 the same on every run. Checkers read public Keras and NumPy APIs only.
 
 The messages speak the notebook's language (``setup_course("zh")``: Chinese; see ``course_utils.i18n``).
-A lesson module wraps each of its texts in ``_()`` inside its ``exercises()`` function, which a notebook
-calls after ``setup_course``, so they are looked up in the language chosen there; the frames ("Correct: ...",
-"Not quite: ...", "Hint: ...") and the diagnoses' messages are looked up when they are printed. The code
-``solution()`` prints is Python, the same in both languages, and is never translated.
+A lesson module wraps each of its texts in ``_()`` inside the functions its ``exercises()`` calls (one
+``_q1()``, ``_q2()``, ... per question), and a notebook calls ``exercises()`` after ``setup_course``, so
+they are looked up in the language chosen there; the frames ("Correct: ...", "Not quite: ...", "Hint: ...")
+and the diagnoses' messages are looked up when they are printed. The code ``solution()`` prints is Python,
+the same in both languages, and is never translated.
 """
 
 from __future__ import annotations
@@ -111,6 +112,11 @@ def not_a_number(answer: Any) -> str:
 
 def close(value: float, target: float, tolerance: float) -> bool:
     return math.isclose(value, target, rel_tol=1e-6, abs_tol=tolerance)
+
+
+def near(target: float, relative: float) -> Callable[[float], bool]:
+    """A test for a mistake: within ``relative`` of ``target`` (a rounded figure still counts)."""
+    return lambda value: math.isclose(value, target, rel_tol=relative)
 
 
 #: A known mistake: a wrong value (or a test on the value) and what to say about it.

@@ -79,48 +79,56 @@ def _diagnose_decoded_labels(answer: Any) -> str | None:
 
 
 def exercises() -> SimpleNamespace:
-    return bind(
-        Exercise(
-            "q1", _("Predict: the shape Conv2D needs for 500 colour photos, each 32 pixels high and 32 wide"),
-            _diagnose_photo_shape,
-            correct=_("500 images first, then 32 rows, 32 columns and 3 channels (red, green, blue): "
-                      "the same order as MNIST's (60000, 28, 28, 1)."),
-            expected=_("that is not the shape Conv2D needs. Write it in the order of MNIST's shape above: "
-                       "images, height, width, channels."),
-            hint_text=_("MNIST's shape is (60000, 28, 28, 1): images, height, width, channels. "
-                        "How many channels has a colour photo?"),
-            solution_code="photo_shape = (500, 32, 32, 3)",
-        ),
-        number_exercise(
-            "q2", _("Predict: how many bytes of memory does the prepared training set (60000, 28, 28, 1) float32 "
-                    "take?"),
-            PREPARED_BYTES,
-            correct=_("60,000 x 28 x 28 x 1 values of 4 bytes each (float32 is 32 bits): 188,160,000 bytes, "
-                      "about 180 MiB."),
-            hint=_("count the values (multiply the shape) and multiply by the bytes per value: float32 has 32 bits."),
-            solution="prepared_bytes = 60000 * 28 * 28 * 1 * 4  # check: x_train.nbytes",
-            mistakes=[
-                (PREPARED_BYTES * 2,
-                 _("that is float64 (8 bytes per value), NumPy's default; we convert to float32, 4 bytes.")),
-                (PREPARED_BYTES // 4,
-                 _("that counts one byte per value, like the raw uint8 images; float32 takes 4 bytes.")),
-                (PREPARED_BYTES * 8, _("that counts bits; a byte is 8 bits.")),
-                (lambda v: 150 < v < 200, _("that looks like megabytes; give the number of bytes.")),
-                (lambda v: abs(v - PREPARED_BYTES) < 0.01 * PREPARED_BYTES,
-                 _("close, but give the exact number: a count of bytes is a whole number.")),
-            ],
-            expected=_("that is not the number of bytes. Count the values in the array first, "
-                       "then the bytes each one takes; ex.q2.hint() gives a nudge."),
-        ),
-        Exercise(
-            "q3", _("digits: the digit labels read back from the one-hot y_train, shape (60000,)"),
-            _diagnose_decoded_labels,
-            correct=_("the position of the 1 in each row is its digit: argmax along axis 1 finds it. "
-                      "Notebook 06 reads the network's guesses the same way."),
-            expected=_("digits should hold one whole number per row of y_train: the column where its 1 is, "
-                       "shape (60000,)."),
-            hint_text=_("each row has its 1 in the column of its digit. np.argmax gives the position of the "
-                        "largest value; along which axis?"),
-            solution_code="digits = y_train.argmax(axis=1)",
-        ),
+    return bind(_q1(), _q2(), _q3())
+
+
+def _q1() -> Exercise:
+    return Exercise(
+        "q1", _("Predict: the shape Conv2D needs for 500 colour photos, each 32 pixels high and 32 wide"),
+        _diagnose_photo_shape,
+        correct=_("500 images first, then 32 rows, 32 columns and 3 channels (red, green, blue): "
+                  "the same order as MNIST's (60000, 28, 28, 1)."),
+        expected=_("that is not the shape Conv2D needs. Write it in the order of MNIST's shape above: "
+                   "images, height, width, channels."),
+        hint_text=_("MNIST's shape is (60000, 28, 28, 1): images, height, width, channels. "
+                    "How many channels has a colour photo?"),
+        solution_code="photo_shape = (500, 32, 32, 3)",
+    )
+
+
+def _q2() -> Exercise:
+    return number_exercise(
+        "q2", _("Predict: how many bytes of memory does the prepared training set (60000, 28, 28, 1) float32 "
+                "take?"),
+        PREPARED_BYTES,
+        correct=_("60,000 x 28 x 28 x 1 values of 4 bytes each (float32 is 32 bits): 188,160,000 bytes, "
+                  "about 180 MiB."),
+        hint=_("count the values (multiply the shape) and multiply by the bytes per value: float32 has 32 bits."),
+        solution="prepared_bytes = 60000 * 28 * 28 * 1 * 4  # check: x_train.nbytes",
+        mistakes=[
+            (PREPARED_BYTES * 2,
+             _("that is float64 (8 bytes per value), NumPy's default; we convert to float32, 4 bytes.")),
+            (PREPARED_BYTES // 4,
+             _("that counts one byte per value, like the raw uint8 images; float32 takes 4 bytes.")),
+            (PREPARED_BYTES * 8, _("that counts bits; a byte is 8 bits.")),
+            (lambda v: 150 < v < 200, _("that looks like megabytes; give the number of bytes.")),
+            (lambda v: abs(v - PREPARED_BYTES) < 0.01 * PREPARED_BYTES,
+             _("close, but give the exact number: a count of bytes is a whole number.")),
+        ],
+        expected=_("that is not the number of bytes. Count the values in the array first, "
+                   "then the bytes each one takes; ex.q2.hint() gives a nudge."),
+    )
+
+
+def _q3() -> Exercise:
+    return Exercise(
+        "q3", _("digits: the digit labels read back from the one-hot y_train, shape (60000,)"),
+        _diagnose_decoded_labels,
+        correct=_("the position of the 1 in each row is its digit: argmax along axis 1 finds it. "
+                  "Notebook 06 reads the network's guesses the same way."),
+        expected=_("digits should hold one whole number per row of y_train: the column where its 1 is, "
+                   "shape (60000,)."),
+        hint_text=_("each row has its 1 in the column of its digit. np.argmax gives the position of the "
+                    "largest value; along which axis?"),
+        solution_code="digits = y_train.argmax(axis=1)",
     )

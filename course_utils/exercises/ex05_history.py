@@ -158,38 +158,43 @@ def _diagnose_stop(history: dict):
 def exercises(history: dict) -> SimpleNamespace:
     """``history`` is ``history.history``: Keras' dict of per-epoch lists."""
     _check_history(history)
-    return bind(
-        Exercise(
-            "q1", _("figure: the validation loss minus the training loss per epoch, epochs from 1, axes labelled"),
-            _diagnose_gap_figure(history),
-            correct=_("one line, the validation loss minus the training loss per epoch, with labelled axes. Where "
-                      "it grows, the network improves on its training images more than on new ones: it overfits."),
-            expected=_("plot history['val_loss'] minus history['loss'], epoch by epoch, and label both axes."),
-            hint_text=_("lists do not subtract: make each one a NumPy array with np.array(...) first. Then "
-                        "figure, ax = plt.subplots(); ax.plot(epochs, gap); and ax.set_xlabel, ax.set_ylabel."),
-            solution_code=("epochs = range(1, len(history['loss']) + 1)\n"
-                           "gap = np.array(history['val_loss']) - np.array(history['loss'])\n"
-                           "figure, ax = plt.subplots()\n"
-                           "ax.plot(epochs, gap, 'o-')\n"
-                           "ax.axhline(0, color='gray', linestyle=':')\n"
-                           "ax.set_xlabel('Epoch')\n"
-                           "ax.set_ylabel('Validation loss - training loss')"),
-        ),
-        Exercise(
-            "q2", _("Compute: after which epoch EarlyStopping(monitor='val_loss', patience=2) would have stopped"),
-            _diagnose_stop(history),
-            correct=_("two epochs in a row without a new lowest validation loss end the training there. With "
-                      "restore_best_weights=True, Keras would also go back to the weights of the best epoch."),
-            expected=_("go through the epochs one by one: count the epochs since the last new lowest validation "
-                       "loss, and stop when that count reaches 2."),
-            hint_text=_("keep the lowest validation loss so far and a count of epochs since it was reached; a new "
-                        "low sets the count back to 0."),
-            solution_code=("best, wait = float('inf'), 0\n"
-                           "for epoch, value in enumerate(history['val_loss'], start=1):\n"
-                           "    wait = 0 if value < best else wait + 1\n"
-                           "    best = min(best, value)\n"
-                           "    if wait == 2:\n"
-                           "        break\n"
-                           "stop_epoch = epoch"),
-        ),
+    return bind(_q1(history), _q2(history))
+
+
+def _q1(history: dict) -> Exercise:
+    return Exercise(
+        "q1", _("figure: the validation loss minus the training loss per epoch, epochs from 1, axes labelled"),
+        _diagnose_gap_figure(history),
+        correct=_("one line, the validation loss minus the training loss per epoch, with labelled axes. Where "
+                  "it grows, the network improves on its training images more than on new ones: it overfits."),
+        expected=_("plot history['val_loss'] minus history['loss'], epoch by epoch, and label both axes."),
+        hint_text=_("lists do not subtract: make each one a NumPy array with np.array(...) first. Then "
+                    "figure, ax = plt.subplots(); ax.plot(epochs, gap); and ax.set_xlabel, ax.set_ylabel."),
+        solution_code=("epochs = range(1, len(history['loss']) + 1)\n"
+                       "gap = np.array(history['val_loss']) - np.array(history['loss'])\n"
+                       "figure, ax = plt.subplots()\n"
+                       "ax.plot(epochs, gap, 'o-')\n"
+                       "ax.axhline(0, color='gray', linestyle=':')\n"
+                       "ax.set_xlabel('Epoch')\n"
+                       "ax.set_ylabel('Validation loss - training loss')"),
+    )
+
+
+def _q2(history: dict) -> Exercise:
+    return Exercise(
+        "q2", _("Compute: after which epoch EarlyStopping(monitor='val_loss', patience=2) would have stopped"),
+        _diagnose_stop(history),
+        correct=_("two epochs in a row without a new lowest validation loss end the training there. With "
+                  "restore_best_weights=True, Keras would also go back to the weights of the best epoch."),
+        expected=_("go through the epochs one by one: count the epochs since the last new lowest validation "
+                   "loss, and stop when that count reaches 2."),
+        hint_text=_("keep the lowest validation loss so far and a count of epochs since it was reached; a new "
+                    "low sets the count back to 0."),
+        solution_code=("best, wait = float('inf'), 0\n"
+                       "for epoch, value in enumerate(history['val_loss'], start=1):\n"
+                       "    wait = 0 if value < best else wait + 1\n"
+                       "    best = min(best, value)\n"
+                       "    if wait == 2:\n"
+                       "        break\n"
+                       "stop_epoch = epoch"),
     )

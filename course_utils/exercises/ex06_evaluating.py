@@ -41,49 +41,54 @@ def exercises(probabilities: np.ndarray, true_labels: np.ndarray) -> SimpleNames
                            "got {shape}: pass model.predict(x_test).").format(classes=NUM_CLASSES,
                                                                               shape=probabilities.shape))
     true_labels = digit_labels(true_labels, len(probabilities))
-    predicted = probabilities.argmax(axis=1)
-    matrix = confusion_matrix(true_labels, predicted)
+    return bind(_q1(probabilities, true_labels), _q2(probabilities, true_labels))
+
+
+def _q1(probabilities: np.ndarray, true_labels: np.ndarray) -> Exercise:
+    matrix = confusion_matrix(true_labels, probabilities.argmax(axis=1))
     per_digit = matrix.diagonal() / matrix.sum(axis=1)
     precision = matrix.diagonal() / np.maximum(matrix.sum(axis=0), 1)
+    return Exercise(
+        "q1", _("per_digit_accuracy: for each true digit 0-9, the fraction of its test images classified right"),
+        _diagnose_per_digit(per_digit, precision, matrix.diagonal()),
+        correct=_("each row of the confusion matrix holds one true digit: its diagonal count over the row's "
+                  "total."),
+        expected=_("one fraction per digit, between 0 and 1: of the test images of each true digit, the share "
+                   "the network classified right."),
+        hint_text=_("matrix.diagonal() counts the right answers per digit; "
+                    "matrix.sum(axis=1) counts the images per true digit."),
+        solution_code="per_digit_accuracy = matrix.diagonal() / matrix.sum(axis=1)",
+    )
+
+
+def _q2(probabilities: np.ndarray, true_labels: np.ndarray) -> Exercise:
+    predicted = probabilities.argmax(axis=1)
     wrong = predicted != true_labels
     confidence = probabilities.max(axis=1)
     wrong_confidence = float(confidence[wrong].mean()) if wrong.any() else 0.0
-    return bind(
-        Exercise(
-            "q1", _("per_digit_accuracy: for each true digit 0-9, the fraction of its test images classified right"),
-            _diagnose_per_digit(per_digit, precision, matrix.diagonal()),
-            correct=_("each row of the confusion matrix holds one true digit: its diagonal count over the row's "
-                      "total."),
-            expected=_("one fraction per digit, between 0 and 1: of the test images of each true digit, the share "
-                       "the network classified right."),
-            hint_text=_("matrix.diagonal() counts the right answers per digit; "
-                        "matrix.sum(axis=1) counts the images per true digit."),
-            solution_code="per_digit_accuracy = matrix.diagonal() / matrix.sum(axis=1)",
-        ),
-        number_exercise(
-            "q2", _("Compute: the model's mean confidence (its largest probability) on the digits it gets wrong"),
-            wrong_confidence,
-            correct=_("even when wrong the model is often quite sure: high confidence is not proof of a right "
-                      "answer."),
-            hint=_("probabilities.max(axis=1) is the confidence of each prediction; "
-                   "keep the rows where the prediction is wrong."),
-            solution=("wrong = probabilities.argmax(axis=1) != labels_test\n"
-                      "wrong_confidence = probabilities.max(axis=1)[wrong].mean()"),
-            mistakes=[
-                (float(confidence.mean()), _("that is the mean over all test digits; keep only the misclassified "
-                                             "ones.")),
-                (float(probabilities[wrong, true_labels[wrong]].mean()) if wrong.any() else -1.0,
-                 _("that is the probability given to the TRUE digit; the confidence is the largest probability "
-                   "(max).")),
-                (float(confidence[~wrong].mean()),
-                 _("that is the mean over the digits it gets right; keep the wrong ones.")),
-                (lambda value: abs(value / 100 - wrong_confidence) <= 0.0005,
-                 _("that is a percentage; give the mean confidence as a fraction between 0 and 1.")),
-                (lambda value: abs(value - wrong_confidence) < 0.01,
-                 _("close, but not exact: give more digits, or assign the value your code computes.")),
-            ],
-            tolerance=0.0005,
-            expected=_("that is not the mean confidence (the largest probability) over the digits the network "
-                       "gets wrong."),
-        ),
+    return number_exercise(
+        "q2", _("Compute: the model's mean confidence (its largest probability) on the digits it gets wrong"),
+        wrong_confidence,
+        correct=_("even when wrong the model is often quite sure: high confidence is not proof of a right "
+                  "answer."),
+        hint=_("probabilities.max(axis=1) is the confidence of each prediction; "
+               "keep the rows where the prediction is wrong."),
+        solution=("wrong = probabilities.argmax(axis=1) != labels_test\n"
+                  "wrong_confidence = probabilities.max(axis=1)[wrong].mean()"),
+        mistakes=[
+            (float(confidence.mean()), _("that is the mean over all test digits; keep only the misclassified "
+                                         "ones.")),
+            (float(probabilities[wrong, true_labels[wrong]].mean()) if wrong.any() else -1.0,
+             _("that is the probability given to the TRUE digit; the confidence is the largest probability "
+               "(max).")),
+            (float(confidence[~wrong].mean()),
+             _("that is the mean over the digits it gets right; keep the wrong ones.")),
+            (lambda value: abs(value / 100 - wrong_confidence) <= 0.0005,
+             _("that is a percentage; give the mean confidence as a fraction between 0 and 1.")),
+            (lambda value: abs(value - wrong_confidence) < 0.01,
+             _("close, but not exact: give more digits, or assign the value your code computes.")),
+        ],
+        tolerance=0.0005,
+        expected=_("that is not the mean confidence (the largest probability) over the digits the network "
+                   "gets wrong."),
     )

@@ -142,64 +142,72 @@ def _unknown(name: str) -> str:
 
 
 def exercises() -> SimpleNamespace:
+    return bind(_q1(), _q2(), _q3())
+
+
+def _q1() -> Exercise:
     small, large = dense_parameters(IMAGE_SIZE), dense_parameters(2 * IMAGE_SIZE)
-    return bind(
-        number_exercise(
-            "q1",
-            _("Predict: how many parameters would the dense network's first layer, Dense(280), have on 56x56 "
-              "images?"),
-            large,
-            correct=_("56 x 56 = 3,136 pixels, each with a weight into each of the 280 units, plus 280 biases: "
-                      "{parameters:,}, four times the 28x28 count. A Conv2D(32, (3, 3)) layer keeps its 320 "
-                      "parameters whatever the image size.").format(parameters=large),
-            hint=_("every pixel of the flattened image has one weight into every unit, and every unit has a bias."),
-            solution="first_layer_parameters = 56 * 56 * 280 + 280",
-            expected=_unknown("q1"),
-            mistakes=[
-                (small, _("that is the count on 28x28 images; a 56x56 image has four times as many pixels.")),
-                (large - 280, _("close: each of the 280 units also has a bias.")),
-                (2 * small, _("a 56x56 image is twice as wide AND twice as tall: four times as many pixels, not "
-                              "two.")),
-                (320, _("that is a Conv2D(32, (3, 3)) layer, whose count does not depend on the image size; "
-                        "the Dense layer's does.")),
-            ],
-        ),
-        number_exercise(
-            "q2", _("Predict: a digit moved 4 pixels to the right; by how many cells do the 7x7 feature maps of the "
-                    "convnet's third convolution move?"),
-            1,
-            correct=_("each 2x2 max-pooling halves the map and the shift with it: 4 pixels on 28x28, 2 cells on "
-                      "14x14, 1 cell on 7x7. The maps move with the digit; the Dense layer after them sees them "
-                      "moved."),
-            hint=_("a convolution moves its output with its input; a 2x2 max-pooling halves the width of the map."),
-            solution="cells = 4 / 2 / 2  # two 2x2 max-poolings, each halves the shift",
-            expected=_unknown("q2"),
-            mistakes=[
-                (4, _("the convolutions keep the shift, but each of the two poolings halves it: 28 -> 14 -> 7.")),
-                (2, _("that is after the first pooling (14x14); the third convolution comes after the second.")),
-                (0, _("convolutions and pooling do not undo a shift: the feature maps move with the digit.")),
-                (0.5, _("a 4-pixel shift is halved twice, once per pooling: 4 / 2 / 2.")),
-            ],
-        ),
-        Exercise(
-            "q3", _("Build a keras.Sequential of augmentation layers that moves a digit up to {pixels} pixels "
-                    "in each direction and turns it up to {degrees} degrees either way, filling what it "
-                    "uncovers with 0").format(pixels=SHIFT_PIXELS, degrees=TURN_DEGREES),
-            _diagnose_augmentation,
-            correct=_("RandomTranslation takes fractions of the image size ({pixels}/{size}) and "
-                      "RandomRotation fractions of a full turn ({degrees}/360); fill_mode='constant' keeps "
-                      "the background blank.").format(pixels=SHIFT_PIXELS, size=IMAGE_SIZE, degrees=TURN_DEGREES),
-            expected=_("the answer should be a keras.Sequential of augmentation layers that move a digit up to "
-                       "{pixels} pixels each way and turn it up to {degrees} degrees each way, "
-                       "filling with 0.").format(pixels=SHIFT_PIXELS, degrees=TURN_DEGREES),
-            hint_text=_("both layers take fractions, not pixels or degrees: of the image's size for "
-                        "RandomTranslation, of a full turn for RandomRotation. One number x stands for the range -x "
-                        "to x. Their default fill_mode is 'reflect'."),
-            solution_code=(
-                "augment = keras.Sequential([\n"
-                f"    keras.layers.RandomTranslation({SHIFT_PIXELS} / 28, {SHIFT_PIXELS} / 28, "
-                "fill_mode=\"constant\"),\n"
-                f"    keras.layers.RandomRotation({TURN_DEGREES} / 360, fill_mode=\"constant\"),\n"
-                "])"),
-        ),
+    return number_exercise(
+        "q1",
+        _("Predict: how many parameters would the dense network's first layer, Dense(280), have on 56x56 "
+          "images?"),
+        large,
+        correct=_("56 x 56 = 3,136 pixels, each with a weight into each of the 280 units, plus 280 biases: "
+                  "{parameters:,}, four times the 28x28 count. A Conv2D(32, (3, 3)) layer keeps its 320 "
+                  "parameters whatever the image size.").format(parameters=large),
+        hint=_("every pixel of the flattened image has one weight into every unit, and every unit has a bias."),
+        solution="first_layer_parameters = 56 * 56 * 280 + 280",
+        expected=_unknown("q1"),
+        mistakes=[
+            (small, _("that is the count on 28x28 images; a 56x56 image has four times as many pixels.")),
+            (large - 280, _("close: each of the 280 units also has a bias.")),
+            (2 * small, _("a 56x56 image is twice as wide AND twice as tall: four times as many pixels, not "
+                          "two.")),
+            (320, _("that is a Conv2D(32, (3, 3)) layer, whose count does not depend on the image size; "
+                    "the Dense layer's does.")),
+        ],
+    )
+
+
+def _q2() -> Exercise:
+    return number_exercise(
+        "q2", _("Predict: a digit moved 4 pixels to the right; by how many cells do the 7x7 feature maps of the "
+                "convnet's third convolution move?"),
+        1,
+        correct=_("each 2x2 max-pooling halves the map and the shift with it: 4 pixels on 28x28, 2 cells on "
+                  "14x14, 1 cell on 7x7. The maps move with the digit; the Dense layer after them sees them "
+                  "moved."),
+        hint=_("a convolution moves its output with its input; a 2x2 max-pooling halves the width of the map."),
+        solution="cells = 4 / 2 / 2  # two 2x2 max-poolings, each halves the shift",
+        expected=_unknown("q2"),
+        mistakes=[
+            (4, _("the convolutions keep the shift, but each of the two poolings halves it: 28 -> 14 -> 7.")),
+            (2, _("that is after the first pooling (14x14); the third convolution comes after the second.")),
+            (0, _("convolutions and pooling do not undo a shift: the feature maps move with the digit.")),
+            (0.5, _("a 4-pixel shift is halved twice, once per pooling: 4 / 2 / 2.")),
+        ],
+    )
+
+
+def _q3() -> Exercise:
+    return Exercise(
+        "q3", _("Build a keras.Sequential of augmentation layers that moves a digit up to {pixels} pixels "
+                "in each direction and turns it up to {degrees} degrees either way, filling what it "
+                "uncovers with 0").format(pixels=SHIFT_PIXELS, degrees=TURN_DEGREES),
+        _diagnose_augmentation,
+        correct=_("RandomTranslation takes fractions of the image size ({pixels}/{size}) and "
+                  "RandomRotation fractions of a full turn ({degrees}/360); fill_mode='constant' keeps "
+                  "the background blank.").format(pixels=SHIFT_PIXELS, size=IMAGE_SIZE, degrees=TURN_DEGREES),
+        expected=_("the answer should be a keras.Sequential of augmentation layers that move a digit up to "
+                   "{pixels} pixels each way and turn it up to {degrees} degrees each way, "
+                   "filling with 0.").format(pixels=SHIFT_PIXELS, degrees=TURN_DEGREES),
+        hint_text=_("both layers take fractions, not pixels or degrees: of the image's size for "
+                    "RandomTranslation, of a full turn for RandomRotation. One number x stands for the range -x "
+                    "to x. Their default fill_mode is 'reflect'."),
+        solution_code=(
+            "augment = keras.Sequential([\n"
+            f"    keras.layers.RandomTranslation({SHIFT_PIXELS} / 28, {SHIFT_PIXELS} / 28, "
+            "fill_mode=\"constant\"),\n"
+            f"    keras.layers.RandomRotation({TURN_DEGREES} / 360, fill_mode=\"constant\"),\n"
+            "])"),
     )

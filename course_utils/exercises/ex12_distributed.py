@@ -19,7 +19,7 @@ from typing import Any
 
 import keras
 
-from course_utils.exercises.core import Exercise, number_exercise
+from course_utils.exercises.core import Exercise, bind, number_exercise
 from course_utils.exercises.core import as_number as _number
 from course_utils.i18n import _
 
@@ -87,62 +87,70 @@ def _diagnose_optimizer(optimizer: Any) -> str | None:
 def exercises() -> SimpleNamespace:
     """Exercises of 12 · Distributed training: the per-replica batch and the learning rate on 4 GPUs that keep
     the article's global batch, and an optimizer for 8 replicas."""
-    return SimpleNamespace(
-        q1=number_exercise(
-            "q1", _("On 4 GPUs that keep the article's global batch of 200, how many images does each GPU take in "
-                    "one step?"),
-            Q1_PER_REPLICA,
-            correct=_("the strategy cuts each global batch of 200 into 4 slices of 50, one per GPU. An epoch still "
-                      "has 275 steps, and every GPU takes part in every one of them."),
-            hint=_("the dataset is batched by the global batch, and the strategy cuts each of those batches into "
-                   "one slice per replica."),
-            solution="per_replica_batch = 200 // 4",
-            mistakes=[
-                (ARTICLE_BATCH, _("200 is the global batch here: the strategy shares each batch out among the 4 "
-                                  "GPUs.")),
-                (ARTICLE_BATCH * Q1_REPLICAS, _("that is 4 x 200, a global batch of 800. Here the global batch stays "
-                                                "200, and the 4 GPUs share it.")),
-                (Q1_REPLICAS, _("that is the number of GPUs; the question asks how many images each one takes.")),
-                (ARTICLE_STEPS / Q1_REPLICAS, _("that divides the epoch's steps. Every GPU takes part in every step, "
-                                                "with a slice of each batch: the images of one step are shared.")),
-                (math.ceil(ARTICLE_STEPS / Q1_REPLICAS), _("that divides the epoch's steps. Every GPU takes part in "
-                                                           "every step, with a slice of each batch.")),
-            ],
-            expected=_unknown("q1"),
-        ),
-        q2=number_exercise(
-            "q2", _("On the same 4 GPUs with the global batch of 200, what learning rate does the linear scaling "
-                    "rule give, from the article's 0.001 at batch 200?"),
-            Q2_LEARNING_RATE,
-            correct=_("the rule follows the global batch, and it is still 200: each step's gradient averages over as "
-                      "many images as on one device, so the rate stays 0.001. The 4 GPUs make each step faster, "
-                      "not larger."),
-            hint=_("the linear scaling rule multiplies the rate by the factor the GLOBAL batch grew by, whatever "
-                   "the number of devices."),
-            solution="learning_rate = 0.001 * 200 / 200  # the global batch is still 200",
-            mistakes=[
-                (ARTICLE_LEARNING_RATE * Q1_REPLICAS,
-                 _("that scales the rate by the number of GPUs. The rule follows the global batch, and here it did "
-                   "not grow.")),
-                (ARTICLE_LEARNING_RATE / Q1_REPLICAS,
-                 _("that divides by the number of GPUs. The rule follows the global batch, not the slices: each "
-                   "step still averages its gradient over the whole global batch.")),
-                (ARTICLE_LEARNING_RATE * 2,
-                 _("that is this notebook's rate, for a global batch of 400. Here the global batch is 200.")),
-            ],
-            tolerance=1e-9,
-            expected=_unknown("q2"),
-        ),
-        q3=Exercise(
-            "q3", _("Create the RMSprop optimizer for 8 replicas of 200 images each, scaling the article's learning "
-                    "rate (0.001 at batch 200) with the linear scaling rule"),
-            _diagnose_optimizer,
-            correct=_("8 replicas of 200 make a global batch of 1,600, 8 times the article's, so the rate is 8 x "
-                      "0.001 = 0.008."),
-            expected=_("my_optimizer should be a keras.optimizers.RMSprop whose learning rate follows the linear "
-                       "scaling rule for a global batch of 8 x 200 images."),
-            hint_text=_("the linear scaling rule multiplies the learning rate by the factor the global batch grew "
-                        "by: how many times 200 is 8 x 200?"),
-            solution_code="my_optimizer = keras.optimizers.RMSprop(learning_rate=0.001 * 8)",
-        ),
+    return bind(_q1(), _q2(), _q3())
+
+
+def _q1() -> Exercise:
+    return number_exercise(
+        "q1", _("On 4 GPUs that keep the article's global batch of 200, how many images does each GPU take in "
+                "one step?"),
+        Q1_PER_REPLICA,
+        correct=_("the strategy cuts each global batch of 200 into 4 slices of 50, one per GPU. An epoch still "
+                  "has 275 steps, and every GPU takes part in every one of them."),
+        hint=_("the dataset is batched by the global batch, and the strategy cuts each of those batches into "
+               "one slice per replica."),
+        solution="per_replica_batch = 200 // 4",
+        mistakes=[
+            (ARTICLE_BATCH, _("200 is the global batch here: the strategy shares each batch out among the 4 "
+                              "GPUs.")),
+            (ARTICLE_BATCH * Q1_REPLICAS, _("that is 4 x 200, a global batch of 800. Here the global batch stays "
+                                            "200, and the 4 GPUs share it.")),
+            (Q1_REPLICAS, _("that is the number of GPUs; the question asks how many images each one takes.")),
+            (ARTICLE_STEPS / Q1_REPLICAS, _("that divides the epoch's steps. Every GPU takes part in every step, "
+                                            "with a slice of each batch: the images of one step are shared.")),
+            (math.ceil(ARTICLE_STEPS / Q1_REPLICAS), _("that divides the epoch's steps. Every GPU takes part in "
+                                                       "every step, with a slice of each batch.")),
+        ],
+        expected=_unknown("q1"),
+    )
+
+
+def _q2() -> Exercise:
+    return number_exercise(
+        "q2", _("On the same 4 GPUs with the global batch of 200, what learning rate does the linear scaling "
+                "rule give, from the article's 0.001 at batch 200?"),
+        Q2_LEARNING_RATE,
+        correct=_("the rule follows the global batch, and it is still 200: each step's gradient averages over as "
+                  "many images as on one device, so the rate stays 0.001. The 4 GPUs make each step faster, "
+                  "not larger."),
+        hint=_("the linear scaling rule multiplies the rate by the factor the GLOBAL batch grew by, whatever "
+               "the number of devices."),
+        solution="learning_rate = 0.001 * 200 / 200  # the global batch is still 200",
+        mistakes=[
+            (ARTICLE_LEARNING_RATE * Q1_REPLICAS,
+             _("that scales the rate by the number of GPUs. The rule follows the global batch, and here it did "
+               "not grow.")),
+            (ARTICLE_LEARNING_RATE / Q1_REPLICAS,
+             _("that divides by the number of GPUs. The rule follows the global batch, not the slices: each "
+               "step still averages its gradient over the whole global batch.")),
+            (ARTICLE_LEARNING_RATE * 2,
+             _("that is this notebook's rate, for a global batch of 400. Here the global batch is 200.")),
+        ],
+        tolerance=1e-9,
+        expected=_unknown("q2"),
+    )
+
+
+def _q3() -> Exercise:
+    return Exercise(
+        "q3", _("Create the RMSprop optimizer for 8 replicas of 200 images each, scaling the article's learning "
+                "rate (0.001 at batch 200) with the linear scaling rule"),
+        _diagnose_optimizer,
+        correct=_("8 replicas of 200 make a global batch of 1,600, 8 times the article's, so the rate is 8 x "
+                  "0.001 = 0.008."),
+        expected=_("my_optimizer should be a keras.optimizers.RMSprop whose learning rate follows the linear "
+                   "scaling rule for a global batch of 8 x 200 images."),
+        hint_text=_("the linear scaling rule multiplies the learning rate by the factor the global batch grew "
+                    "by: how many times 200 is 8 x 200?"),
+        solution_code="my_optimizer = keras.optimizers.RMSprop(learning_rate=0.001 * 8)",
     )

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from report_lines import problem_lines
+
 #: axe-core, installed by ``make test-book`` from tests/browser/package-lock.json.
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 INSTALL_AXE = "axe-core is missing: npm ci --prefix tests/browser (make test-book does it)"
@@ -90,10 +92,8 @@ class Crawl:
     external_links: set[str] = field(default_factory=set)
 
     def problems(self) -> list[str]:
-        return ([f"console error: {error}" for error in self.console_errors]
-                + [f"failed request: {failure}" for failure in self.failed_requests]
-                + [f"request leaving the site: {request}" for request in self.outside_requests]
-                + [f"broken link: {link}" for link in self.broken])
+        return problem_lines(("console error: {}", self.console_errors), ("failed request: {}", self.failed_requests),
+                             ("request leaving the site: {}", self.outside_requests), ("broken link: {}", self.broken))
 
 
 LINKS = """() => ({

@@ -26,6 +26,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from report_lines import problem_lines
+
 INSTALL_CHROMIUM = ("make test-browser needs Chromium: install it with `apt-get install chromium` "
                     "(or set CHROMIUM to a Chromium or Chrome executable)")
 #: Flags that let Chromium run headless in a container with no network.
@@ -189,10 +191,9 @@ class Report:
     console_errors: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
-        return ([f"error output: {error}" for error in self.errors]
-                + [f"a widget callback raised {error}" for error in self.kernel_errors]
-                + [f"widget not rendered: {what}" for what in self.not_rendered]
-                + [f"browser console: {error}" for error in self.console_errors])
+        return problem_lines(("error output: {}", self.errors), ("a widget callback raised {}", self.kernel_errors),
+                             ("widget not rendered: {}", self.not_rendered),
+                             ("browser console: {}", self.console_errors))
 
 
 def watch_console(page) -> list[str]:
