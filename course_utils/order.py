@@ -25,15 +25,15 @@ class Order:
 
     def needs_of(self, name: str) -> tuple[str, ...]:
         """What ``name`` needs: its declared needs and, for a notebook, ``first``."""
-        implicit = () if name == self.first or name.startswith("tests/") else (self.first,)
+        implicit = () if name == self.first or name.endswith(".py") else (self.first,)
         return implicit + self.needs.get(name, ())
 
     def lane_of(self, name: str) -> str | None:
-        """The lane ``name`` runs in (a test file no lane names: the lane of ``OTHER_TESTS``)."""
+        """The lane ``name`` runs in (a test file no lane names, wherever it is: the lane of ``OTHER_TESTS``)."""
         for lane, names in self.lanes.items():
             if name in names:
                 return lane
-        if name.startswith("tests/"):
+        if name.endswith(".py"):  # any test file: tests/, tests/browser/, class/
             return self.lane_of(OTHER_TESTS)
         return None
 

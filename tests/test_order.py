@@ -72,3 +72,9 @@ def test_a_broken_order_file_is_named(tmp_path):
     path.write_text("first = \n", encoding="utf-8")
     with pytest.raises(ValueError, match="order.toml cannot be read as the course's order"):
         read_order(path)
+
+
+def test_a_test_file_outside_tests_runs_with_the_other_tests():
+    """make test-class runs class/test_class.py through the same conftest: it must find a place."""
+    assert ORDER.lane_of("class/test_class.py") == ORDER.lane_of("tests")
+    assert lane_problems(ORDER, ["class/test_class.py", "tests/browser/check_lab.py"]) == []
