@@ -11,7 +11,6 @@ notebook placed where its needs cannot come first is refused before anything run
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -109,30 +108,22 @@ def pytest_runtest_logfinish(nodeid, location):
         _marker(name).write_text("failed" if failed else "passed", encoding="utf-8")
 
 
-def article_epoch_seconds(since: float) -> float | None:
-    """The mean epoch seconds of the article model trained since ``since`` (by notebook 04), or None
-    when it was not trained in that time (it came from the cache)."""
-    from course_utils.cache import entry_paths
-    from course_utils.training import ARTICLE
-
-    _, record_path = entry_paths(ARTICLE)
-    if not record_path.is_file() or record_path.stat().st_mtime < since:
-        return None
-    seconds = json.loads(record_path.read_text(encoding="utf-8"))["history"]["seconds"]
-    return sum(seconds) / len(seconds)
-
-
 def pytest_terminal_summary(terminalreporter):
-    """In a run that trained the article's model (notebook 04): its cost in article epochs."""
-    if not any(".ipynb::" in getattr(report, "nodeid", "") for reports in terminalreporter.stats.values()
-               for report in reports):
+    """In a run that trained the article's model (notebook 04): its cost in article epochs. Under
+    tests/lanes.py the runner prints that line once, for both lanes."""
+    ran_notebooks = any(".ipynb::" in getattr(report, "nodeid", "")
+                        for reports in terminalreporter.stats.values() for report in reports)
+    if os.environ.get(LANES_VARIABLE) or not ran_notebooks:
         return
     from course_utils import load_tensorflow
 
     total = time.time() - _STARTED
     try:
         load_tensorflow()
-        epoch = article_epoch_seconds(_STARTED)
+        from course_utils.cache import epoch_seconds_since
+        from course_utils.training import ARTICLE
+
+        epoch = epoch_seconds_since(ARTICLE, _STARTED)
     except (OSError, ValueError, KeyError, ZeroDivisionError):
         epoch = None
     if epoch is not None:

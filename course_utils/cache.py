@@ -69,6 +69,16 @@ def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
     return model, history
 
 
+def epoch_seconds_since(recipe: Recipe, since: float) -> float | None:
+    """The mean seconds of an epoch of ``recipe``'s entry when it was stored after ``since`` (a time), else None
+    (it came from the cache): what make test's cost line divides by."""
+    _, record_path = entry_paths(recipe)
+    if not record_path.is_file() or record_path.stat().st_mtime < since:
+        return None
+    seconds = json.loads(record_path.read_text(encoding="utf-8"))["history"]["seconds"]
+    return sum(seconds) / len(seconds)
+
+
 def load(recipe: Recipe) -> tuple | None:
     """The stored ``(model, history)`` of ``recipe``, or None: never trains (a damaged entry is set aside)."""
     record = _read_record(recipe)

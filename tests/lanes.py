@@ -80,19 +80,15 @@ def main(arguments: list[str]) -> int:
 
 def cost_line(seconds: float) -> str:
     """The run's seconds, and in article epochs when notebook 04 trained in this run."""
-    import json
-
     from course_utils import load_tensorflow
 
     load_tensorflow()  # quietly, before the cache imports Keras
-    from course_utils.cache import entry_paths
+    from course_utils.cache import epoch_seconds_since
     from course_utils.training import ARTICLE
 
-    record = entry_paths(ARTICLE)[1]
-    if not record.is_file() or record.stat().st_mtime < time.time() - seconds:
+    epoch = epoch_seconds_since(ARTICLE, time.time() - seconds)
+    if epoch is None:
         return f"make test: {seconds:.0f} s (the article's model came from the cache: no epoch was timed)"
-    epochs = json.loads(record.read_text(encoding="utf-8"))["history"]["seconds"]
-    epoch = sum(epochs) / len(epochs)
     return (f"make test: {seconds:.0f} s = {seconds / epoch:.1f} article epochs of {epoch:.1f} s, as notebook 04 timed "
             "them beside the other lane (the budget, 30 epochs, counts epochs timed alone: see docs/measurements.md)")
 

@@ -237,3 +237,13 @@ def test_a_failed_record_write_leaves_no_partial_file(stored, folder, monkeypatc
         cache.store(TINY, *stored)
     # The entry stored before is left as it was, and nothing else: no temporary file of the failed write.
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in cache.entry_paths(TINY))
+
+
+def test_epoch_seconds_count_only_an_entry_trained_since(stored, folder):
+    """make test's cost line: the mean epoch of an entry stored in this run, None for one from before."""
+    import time
+
+    record = cache.entry_paths(TINY)[1]
+    seconds = json.loads(record.read_text(encoding="utf-8"))["history"]["seconds"]
+    assert cache.epoch_seconds_since(TINY, record.stat().st_mtime - 1) == pytest.approx(sum(seconds) / len(seconds))
+    assert cache.epoch_seconds_since(TINY, time.time() + 60) is None
