@@ -72,7 +72,7 @@ def load_or_train(recipe: Recipe, data: PreparedData | None = None) -> tuple:
 def epoch_seconds_since(recipe: Recipe, since: float) -> float | None:
     """The mean seconds of an epoch of ``recipe``'s entry when it was stored after ``since`` (a time), else None
     (it came from the cache): what make test's cost line divides by."""
-    _, record_path = entry_paths(recipe)
+    record_path = entry_paths(recipe)[1]
     if not record_path.is_file() or record_path.stat().st_mtime < since:
         return None
     seconds = json.loads(record_path.read_text(encoding="utf-8"))["history"]["seconds"]
